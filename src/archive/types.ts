@@ -1,0 +1,92 @@
+/**
+ * The archive's domain shapes and the write contract the recorder uses.
+ * Times are UTC microseconds; sizes are bytes.
+ */
+import type { Variant } from '../config/stream-types.js';
+import type { TrackConfig } from '../mp4/types.js';
+
+export interface SegmentRecord {
+  id: number;
+  stream: string;
+  variant: Variant;
+  /** UTC µs of the first sample's presentation. */
+  startUs: number;
+  /** UTC µs just after the last complete fragment (start + duration). */
+  endUs: number;
+  /** Absolute archive root the path is relative to. */
+  root: string;
+  /** Path relative to `root`: `<stream>/<YYYY>/<MM>/<DD>/<HH>/<start>.mp4`. */
+  path: string;
+  /** Bytes of the file that are indexed (init + complete fragments). */
+  sizeBytes: number;
+  /** Size of the init segment (ftyp + moov) at the start of the file. */
+  initSizeBytes: number;
+  tracks: TrackConfig[];
+  /** RFC 6381 codec strings, e.g. `avc1.64001f,mp4a.40.2`. */
+  codecs: string;
+  /** False while the recorder is still appending to it. */
+  closed: boolean;
+}
+
+export interface FragmentRecord {
+  segmentId: number;
+  sequenceNumber: number;
+  startUs: number;
+  endUs: number;
+  /** Offset of the moof in the segment file. */
+  moofOffset: number;
+  moofSizeBytes: number;
+  /** Whole mdat, header included. */
+  mdatSizeBytes: number;
+  /** Whether the fragment starts with a video keyframe (or has no video). */
+  startsWithKeyframe: boolean;
+  /** The moof bytes themselves: the compact sample table the exporter plans from. */
+  moof: Uint8Array;
+}
+
+export interface RecordedRange {
+  fromUs: number;
+  durationUs: number;
+}
+
+export interface LockRecord {
+  id: number;
+  stream: string;
+  fromUs: number;
+  durationUs: number;
+  createdAtUs: number;
+}
+
+/** What the recorder hands the archive when a segment begins. */
+export interface NewSegment {
+  stream: string;
+  variant: Variant;
+  startUs: number;
+  tracks: TrackConfig[];
+  /** ftyp + moov bytes, written at the start of the file. */
+  initSegment: Uint8Array;
+}
+
+/** One fragment to append: the moof, then the mdat header and payloads, written in order. */
+export interface NewFragment {
+  sequenceNumber: number;
+  startUs: number;
+  endUs: number;
+  startsWithKeyframe: boolean;
+  moof: Uint8Array;
+  /** mdat header followed by sample payloads; written after `moof` without copying them together. */
+  mdatChunks: Uint8Array[];
+}
+
+/** An open segment file the recorder appends to. Calls are serialized by the caller. */
+export interface SegmentAppender {
+  readonly segment: SegmentRecord;
+  appendFragment(fragment: NewFragment): Promise<void>;
+  /** Flushes to disk and marks the segment closed in the index. */
+  close(): Promise<void>;
+}
+
+/** The archive's write side, as the recorder sees it. */
+export interface ArchiveWriter {
+  openSegment(segment: NewSegment): Promise<SegmentAppender>;
+}
