@@ -4,7 +4,8 @@
  */
 
 export type VideoCodec = 'avc1' | 'hvc1' | 'hev1';
-export type AudioCodec = 'mp4a';
+/** AAC, or G.711 kept as recorded (QuickTime-style `ulaw`/`alaw` sample entries; browsers cannot play it). */
+export type AudioCodec = 'mp4a' | 'ulaw' | 'alaw';
 
 export interface VideoTrackConfig {
   kind: 'video';
@@ -24,7 +25,7 @@ export interface AudioTrackConfig {
   codec: AudioCodec;
   sampleRate: number;
   channelCount: number;
-  /** The AudioSpecificConfig carried in esds. */
+  /** The AudioSpecificConfig carried in esds; empty for ulaw/alaw. */
   decoderConfig: Uint8Array;
 }
 
