@@ -68,3 +68,12 @@ export interface BoxLocation {
   size: number;
   headerSize: number;
 }
+
+/** Per-track sample defaults from `trex` (moov/mvex), used where a moof leaves a field out. */
+export interface TrackDefaults {
+  trackId: number;
+  defaultSampleDescriptionIndex: number;
+  defaultSampleDuration: number;
+  defaultSampleSize: number;
+  defaultSampleFlags: number;
+}

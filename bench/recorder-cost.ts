@@ -1,0 +1,233 @@
+/**
+ * Recorder cost: CPU seconds and RSS per recorded stream, Vigil against the way
+ * most NVRs record (one `ffmpeg -c copy -f segment` process per stream).
+ *
+ * Both record the same pre-encoded 1080p ~4 Mbit/s H.264 served over RTSP by
+ * GStreamer (so no camera encoder is measured), with 1, 4 and 16 streams at
+ * once. Each case runs alone (the machine has 2 cores), after a warm-up.
+ *
+ *   npm run bench:recorder            # STREAMS=1,4,16 WARMUP_S=10 MEASURE_S=30
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const root = resolve(import.meta.dirname, '..');
+const work = join(root, 'bench', '.work');
+const streamCounts = (process.env.STREAMS ?? '1,4,16').split(',').map(Number);
+const warmupS = Number(process.env.WARMUP_S ?? 10);
+const measureS = Number(process.env.MEASURE_S ?? 30);
+const inputSeconds = warmupS + measureS + 30;
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+interface Sample {
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+interface CaseResult {
+  system: 'vigil' | 'ffmpeg';
+  streams: number;
+  cpuSecondsPerStreamMinute: number;
+  peakRssMb: number;
+  recordedMbitPerStream: number;
+}
+
+function ensureInput(): string {
+  const file = join(work, `1080p25-4mbit-${inputSeconds}s.mp4`);
+  if (existsSync(file)) return file;
+  mkdirSync(work, { recursive: true });
+  console.log(`bench: encoding a ${inputSeconds} s 1080p25 ~4 Mbit/s H.264 input once (cached in bench/.work)…`);
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', `testsrc2=size=1920x1080:rate=25,noise=alls=10:allf=t`, '-t', String(inputSeconds)],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '4M', '-maxrate', '4.5M', '-bufsize', '8M'],
+    ...['-g', '50', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file],
+  ]);
+  return file;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitForLine(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no "${text}" within ${timeoutMs} ms`)), timeoutMs);
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        done();
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`exited with ${code} before "${text}"`)));
+  });
+}
+
+function sampleProcesses(pids: number[]): Sample {
+  let ticks = 0;
+  let rssBytes = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      rssBytes += Number(rss?.[1] ?? 0) * 1024;
+    } catch {
+      // A process that exited contributes nothing more.
+    }
+  }
+  return { cpuSeconds: ticks / clockTicks, rssBytes };
+}
+
+function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.mp4')) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+/** Totals for all `pids`: the caller divides by its stream count. */
+async function measure(pids: number[], outDir: string): Promise<Omit<CaseResult, 'system' | 'streams'>> {
+  await sleep(warmupS * 1000);
+  const bytesBefore = directoryBytes(outDir);
+  const start = sampleProcesses(pids);
+  let peakRss = start.rssBytes;
+  for (let s = 0; s < measureS; s++) {
+    await sleep(1000);
+    peakRss = Math.max(peakRss, sampleProcesses(pids).rssBytes);
+  }
+  const end = sampleProcesses(pids);
+  const bytesAfter = directoryBytes(outDir);
+  return {
+    cpuSecondsPerStreamMinute: (end.cpuSeconds - start.cpuSeconds) / (measureS / 60),
+    peakRssMb: peakRss / 2 ** 20,
+    recordedMbitPerStream: ((bytesAfter - bytesBefore) * 8) / 1e6 / measureS,
+  };
+}
+
+async function runFfmpeg(url: string, streams: number): Promise<CaseResult> {
+  const outDir = mkdtempSync(join(tmpdir(), 'vigil-bench-ffmpeg-'));
+  const children = Array.from({ length: streams }, (_, i) =>
+    spawn(
+      'ffmpeg',
+      [
+        ...['-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url],
+        ...['-c', 'copy', '-f', 'segment', '-segment_time', '60', '-reset_timestamps', '1'],
+        join(outDir, `s${i}_%03d.mp4`),
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  try {
+    const m = await measure(
+      children.map((c) => c.pid ?? 0),
+      outDir,
+    );
+    return { system: 'ffmpeg', streams, ...perStream(m, streams) };
+  } finally {
+    for (const c of children) c.kill('SIGINT');
+    await Promise.all(children.map((c) => new Promise((done) => c.once('exit', done))));
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+async function runVigil(url: string, streams: number): Promise<CaseResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-vigil-'));
+  const config = join(dataDir, 'vigil.yaml');
+  const lines = [`port: ${await freePort()}`, 'host: 127.0.0.1', `data_dir: ${dataDir}`, 'demo: false'];
+  lines.push('admin:', '  token: bench-token', 'streams:');
+  for (let i = 0; i < streams; i++) lines.push(`  s${i}:`, `    url: ${url}`);
+  writeFileSync(config, lines.join('\n') + '\n');
+  const entry = existsSync(join(root, 'dist', 'cli', 'main.js'))
+    ? [join(root, 'dist', 'cli', 'main.js')]
+    : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', '--config', config], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await waitForLine(child, 'http://', 30_000);
+    const m = await measure([child.pid ?? 0], dataDir);
+    return { system: 'vigil', streams, ...perStream(m, streams) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((done) => child.once('exit', done));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function perStream(m: Omit<CaseResult, 'system' | 'streams'>, streams: number): Omit<CaseResult, 'system' | 'streams'> {
+  return {
+    cpuSecondsPerStreamMinute: m.cpuSecondsPerStreamMinute / streams,
+    peakRssMb: m.peakRssMb,
+    recordedMbitPerStream: m.recordedMbitPerStream / streams,
+  };
+}
+
+async function main(): Promise<void> {
+  const input = ensureInput();
+  const port = await freePort();
+  const server = spawn('/usr/bin/python3', [join(root, 'bench', 'rtsp-file-server.py'), String(port), input], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = `rtsp://127.0.0.1:${port}/file`;
+  const results: CaseResult[] = [];
+  try {
+    await waitForLine(server, 'READY', 15_000);
+    for (const n of streamCounts) {
+      // Alternate which system goes first, so neither always gets the cooler machine.
+      const order = results.length % 4 === 0 ? [runFfmpeg, runVigil] : [runVigil, runFfmpeg];
+      for (const run of order) {
+        const r = await run(url, n);
+        results.push(r);
+        console.log(
+          `bench: ${r.system} x${n}: ${r.cpuSecondsPerStreamMinute.toFixed(2)} CPU s/stream/min, peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.recordedMbitPerStream.toFixed(2)} Mbit/s/stream written`,
+        );
+      }
+    }
+  } finally {
+    server.kill('SIGTERM');
+  }
+  printTable(results);
+}
+
+function printTable(results: CaseResult[]): void {
+  console.log(
+    '\n| streams | recorder | CPU s per stream-minute | CPU % of a core per stream | peak RSS total | RSS per stream | written Mbit/s per stream | CPU vs ffmpeg |',
+  );
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    const ffmpeg = results.find((o) => o.system === 'ffmpeg' && o.streams === r.streams);
+    const ratio = ffmpeg ? (r.cpuSecondsPerStreamMinute / ffmpeg.cpuSecondsPerStreamMinute).toFixed(2) + '×' : '';
+    console.log(
+      `| ${r.streams} | ${r.system} | ${r.cpuSecondsPerStreamMinute.toFixed(2)} | ${((r.cpuSecondsPerStreamMinute / 60) * 100).toFixed(1)} % | ${r.peakRssMb.toFixed(0)} MB | ${(r.peakRssMb / r.streams).toFixed(1)} MB | ${r.recordedMbitPerStream.toFixed(2)} | ${ratio} |`,
+    );
+  }
+}
+
+await main();

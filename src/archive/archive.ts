@@ -1,0 +1,218 @@
+/**
+ * The archive as the API, the recorder and the retention runner see it: the
+ * index plus the segment files on local disk, behind one object.
+ */
+import { isAbsolute } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { StreamDefinition, Variant } from '../config/stream-types.js';
+import { invalidArgument, VigilError } from '../errors.js';
+import { codecString } from '../mp4/index.js';
+import { nowUs } from '../time.js';
+import { type Database, openDatabase } from './index/database.js';
+import { deleteLocksOfStream, insertLock, listLocks, replaceLocks } from './index/locks.repo.js';
+import {
+  deleteSegment,
+  listFragments,
+  listSegmentRoots,
+  listSegments,
+  type StreamDepth,
+  streamDepth,
+} from './index/segments.repo.js';
+import * as streamsRepo from './index/streams.repo.js';
+import { checkStreamName } from './layout.js';
+import { overlapsLock, planUnlock } from './lock-intervals.js';
+import { deleteSegmentFile, openLocalSegment } from './local-store.js';
+import { computeRanges, DEFAULT_GAP_TOLERANCE_US } from './ranges.js';
+import { recoverArchive, type RecoveryReport } from './recovery.js';
+import type {
+  ArchiveWriter,
+  FragmentRecord,
+  LockRecord,
+  NewSegment,
+  RecordedRange,
+  SegmentAppender,
+  SegmentRecord,
+} from './types.js';
+
+export interface ArchiveOptions {
+  databasePath: string;
+  /** Absolute directory for streams whose definition names no `dvr.root`. */
+  defaultRoot: string;
+  gapToleranceUs?: number;
+  /** UTC µs clock (tests inject one). */
+  now?: () => number;
+}
+
+function checkInterval(fromUs: number, durationUs: number): void {
+  if (!Number.isSafeInteger(fromUs) || fromUs < 0) {
+    throw invalidArgument('from', `expected a non-negative time, got ${fromUs}`);
+  }
+  if (!Number.isSafeInteger(durationUs) || durationUs < 0) {
+    throw invalidArgument('duration', `expected a non-negative duration, got ${durationUs}`);
+  }
+}
+
+export class Archive implements ArchiveWriter {
+  readonly db: Kysely<Database>;
+  readonly defaultRoot: string;
+  readonly #gapToleranceUs: number;
+  readonly #now: () => number;
+
+  private constructor(db: Kysely<Database>, opts: ArchiveOptions) {
+    this.db = db;
+    this.defaultRoot = opts.defaultRoot;
+    this.#gapToleranceUs = opts.gapToleranceUs ?? DEFAULT_GAP_TOLERANCE_US;
+    this.#now = opts.now ?? nowUs;
+  }
+
+  static async open(opts: ArchiveOptions): Promise<Archive> {
+    if (!isAbsolute(opts.defaultRoot)) {
+      throw invalidArgument('dvr.root', `expected an absolute directory, got ${JSON.stringify(opts.defaultRoot)}`);
+    }
+    return new Archive(await openDatabase(opts.databasePath), opts);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  // --- write side (recorder) ---
+
+  async openSegment(segment: NewSegment): Promise<SegmentAppender> {
+    checkStreamName(segment.stream);
+    const root = await this.rootFor(segment.stream);
+    const codecs = segment.tracks.map((t) => codecString(t)).join(',');
+    return openLocalSegment(this.db, root, segment, codecs);
+  }
+
+  /** The archive root of a stream: its own `dvr.root`, else the default. */
+  async rootFor(stream: string): Promise<string> {
+    const def = await streamsRepo.findStream(this.db, stream);
+    return def?.dvr.root ?? this.defaultRoot;
+  }
+
+  /** Every root that may hold segments: the default, those streams name, those the index names. */
+  async knownRoots(): Promise<string[]> {
+    const roots = new Set([this.defaultRoot]);
+    for (const def of await streamsRepo.listStreams(this.db)) if (def.dvr.root !== undefined) roots.add(def.dvr.root);
+    for (const root of await listSegmentRoots(this.db)) roots.add(root);
+    return [...roots].sort();
+  }
+
+  // --- streams ---
+
+  async saveStream(def: StreamDefinition): Promise<void> {
+    checkStreamName(def.name);
+    await streamsRepo.upsertStream(this.db, def, this.#now());
+  }
+
+  getStream(name: string): Promise<StreamDefinition | undefined> {
+    return streamsRepo.findStream(this.db, name);
+  }
+
+  listStreams(): Promise<StreamDefinition[]> {
+    return streamsRepo.listStreams(this.db);
+  }
+
+  /**
+   * Removes a stream definition. With `purge`, also its locks, segments and
+   * files; the caller stops the stream's recorder first.
+   */
+  async deleteStream(name: string, opts: { purge: boolean }): Promise<void> {
+    if (!(await streamsRepo.deleteStream(this.db, name))) {
+      throw new VigilError('STREAM_NOT_FOUND', `no stream named ${JSON.stringify(name)}`);
+    }
+    if (!opts.purge) return;
+    await deleteLocksOfStream(this.db, name);
+    for (const segment of await listSegments(this.db, { stream: name })) await this.removeSegment(segment);
+  }
+
+  // --- what is recorded ---
+
+  async ranges(stream: string, variant: Variant = 'main'): Promise<RecordedRange[]> {
+    return computeRanges(await listSegments(this.db, { stream, variant }), this.#gapToleranceUs);
+  }
+
+  depth(stream: string): Promise<StreamDepth> {
+    return streamDepth(this.db, stream);
+  }
+
+  /** Segments overlapping `[fromUs, toUs)`, ordered by start (for the exporter). */
+  segmentsInRange(stream: string, variant: Variant, fromUs: number, toUs: number): Promise<SegmentRecord[]> {
+    return listSegments(this.db, { stream, variant, fromUs, toUs });
+  }
+
+  fragmentsOf(segmentIds: number[]): Promise<FragmentRecord[]> {
+    return listFragments(this.db, segmentIds);
+  }
+
+  listAllSegments(): Promise<SegmentRecord[]> {
+    return listSegments(this.db);
+  }
+
+  /** Deletes a segment: file first, then its row (a row without a file would be served as recorded). */
+  async removeSegment(segment: SegmentRecord): Promise<void> {
+    await deleteSegmentFile(segment.root, segment.path);
+    await deleteSegment(this.db, segment.id);
+  }
+
+  /**
+   * Deletes the closed segments (all variants) lying wholly inside the range.
+   * Segments overlapping a lock of the stream are kept and counted.
+   */
+  async deleteRange(
+    stream: string,
+    fromUs: number,
+    durationUs: number,
+  ): Promise<{ deletedSegments: number; keptLocked: number }> {
+    checkStreamName(stream);
+    checkInterval(fromUs, durationUs);
+    const toUs = fromUs + durationUs;
+    const locks = await listLocks(this.db, stream);
+    let deletedSegments = 0;
+    let keptLocked = 0;
+    for (const s of await listSegments(this.db, { stream, fromUs, toUs, closed: true })) {
+      if (s.startUs < fromUs || s.endUs > toUs) continue;
+      if (locks.some((l) => overlapsLock(s.startUs, s.endUs, l))) {
+        keptLocked += 1;
+        continue;
+      }
+      await this.removeSegment(s);
+      deletedSegments += 1;
+    }
+    return { deletedSegments, keptLocked };
+  }
+
+  // --- locks ---
+
+  async addLock(stream: string, fromUs: number, durationUs: number): Promise<LockRecord> {
+    checkStreamName(stream);
+    checkInterval(fromUs, durationUs);
+    return insertLock(this.db, { stream, fromUs, durationUs, createdAtUs: this.#now() });
+  }
+
+  listLocks(stream?: string): Promise<LockRecord[]> {
+    return listLocks(this.db, stream);
+  }
+
+  /** Unlocks `[fromUs, fromUs + durationUs)`: locks are trimmed or split so none covers it any more. */
+  async removeLock(stream: string, fromUs: number, durationUs: number): Promise<void> {
+    checkStreamName(stream);
+    checkInterval(fromUs, durationUs);
+    await this.db.transaction().execute(async (trx) => {
+      const plan = planUnlock(await listLocks(trx, stream), fromUs, durationUs);
+      await replaceLocks(
+        trx,
+        plan.deleteIds,
+        plan.keep.map((k) => ({ stream, fromUs: k.fromUs, durationUs: k.durationUs, createdAtUs: k.lock.createdAtUs })),
+      );
+    });
+  }
+
+  // --- start-up ---
+
+  /** Brings the index in line with the files after a crash; run before recording starts. */
+  async recover(): Promise<RecoveryReport> {
+    return recoverArchive(this.db, await this.knownRoots());
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Every migration, imported by name. A static list (not a directory scan) so
+ * the same code runs from tsx sources and from compiled `dist/`.
+ */
+import type { Migration } from 'kysely/migration';
+import * as createArchive from './2026_01_15_00_00_00_create_archive.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026_01_15_00_00_00_create_archive': createArchive,
+};

@@ -1,0 +1,132 @@
+/**
+ * Runs retention: plans from the index (`planRetention`, pure), then deletes
+ * each chosen segment, file first and row second, logging why. Keeps the
+ * latest quota pressure of each stream for the API and metrics to read.
+ */
+import { nowUs, secondsToUs } from '../time.js';
+import type { Archive } from './archive.js';
+import {
+  planRetention,
+  type RetentionDeletion,
+  type RetentionPolicy,
+  type RetentionPressure,
+} from './retention-plan.js';
+
+/** The part of a pino logger the runner uses. */
+export interface RetentionLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface RetentionRunnerOptions {
+  archive: Archive;
+  logger: RetentionLogger;
+  intervalMs: number;
+  /** Applied where a stream's definition sets nothing, and to streams with no definition. */
+  defaults?: RetentionPolicy;
+  now?: () => number;
+}
+
+export interface RetentionRunResult {
+  deleted: RetentionDeletion[];
+  failed: Array<RetentionDeletion & { error: string }>;
+  pressure: RetentionPressure[];
+}
+
+export class RetentionRunner {
+  readonly #opts: RetentionRunnerOptions;
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<RetentionRunResult> | undefined;
+  #pressure = new Map<string, RetentionPressure>();
+
+  constructor(opts: RetentionRunnerOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? nowUs;
+  }
+
+  /** Runs every `intervalMs` until `stop()`; the timer does not keep the process alive. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      this.runOnce().catch((err: unknown) => this.#opts.logger.error({ err }, 'retention run failed'));
+    }, this.#opts.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight?.catch(() => undefined);
+  }
+
+  /** The stream's quota pressure from the latest run, if it is over quota with nothing left to delete. */
+  pressure(stream: string): RetentionPressure | undefined {
+    return this.#pressure.get(stream);
+  }
+
+  /** Runs one retention pass now; a call during a pass waits for that pass instead of starting another. */
+  runOnce(): Promise<RetentionRunResult> {
+    this.#inFlight ??= this.#run().finally(() => {
+      this.#inFlight = undefined;
+    });
+    return this.#inFlight;
+  }
+
+  async #policies(streamsWithSegments: Iterable<string>): Promise<Map<string, RetentionPolicy>> {
+    const defaults = this.#opts.defaults ?? {};
+    const policies = new Map<string, RetentionPolicy>();
+    for (const stream of streamsWithSegments) policies.set(stream, defaults);
+    for (const def of await this.#opts.archive.listStreams()) {
+      const { expirationSeconds, diskLimitBytes } = def.dvr;
+      policies.set(def.name, {
+        maxAgeUs: expirationSeconds === undefined ? defaults.maxAgeUs : secondsToUs(expirationSeconds),
+        quotaBytes: diskLimitBytes ?? defaults.quotaBytes,
+      });
+    }
+    return policies;
+  }
+
+  async #run(): Promise<RetentionRunResult> {
+    const { archive, logger } = this.#opts;
+    const segments = await archive.listAllSegments();
+    const plan = planRetention({
+      segments,
+      locks: await archive.listLocks(),
+      nowUs: this.#now(),
+      policies: await this.#policies(new Set(segments.map((s) => s.stream))),
+    });
+
+    const byId = new Map(segments.map((s) => [s.id, s]));
+    const result: RetentionRunResult = { deleted: [], failed: [], pressure: plan.pressure };
+    for (const deletion of plan.deletions) {
+      const segment = byId.get(deletion.segmentId);
+      if (segment === undefined) continue;
+      const fields = {
+        stream: segment.stream,
+        variant: segment.variant,
+        segmentId: segment.id,
+        path: segment.path,
+        startUs: segment.startUs,
+        endUs: segment.endUs,
+        sizeBytes: segment.sizeBytes,
+        reason: deletion.reason,
+      };
+      try {
+        await archive.removeSegment(segment);
+        logger.info(fields, `retention deleted a segment (${deletion.reason})`);
+        result.deleted.push(deletion);
+      } catch (err) {
+        logger.error({ ...fields, err }, 'retention could not delete a segment');
+        result.failed.push({ ...deletion, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+
+    this.#pressure = new Map(plan.pressure.map((p) => [p.stream, p]));
+    for (const p of plan.pressure) {
+      logger.warn(p, 'stream is over its disk quota and only locked or open segments are left');
+    }
+    return result;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * One table from error codes to process exit codes (sysexits.h values where
+ * one fits) and the words the CLI puts before the message.
+ */
+import { VigilError, isVigilError, type ErrorCode } from '../errors.js';
+
+export const EXIT_OK = 0;
+
+export const exitTable = {
+  INVALID_ARGUMENT: { exit: 64, prefix: 'invalid argument' },
+  UNKNOWN_FIELD: { exit: 64, prefix: 'unknown option or key' },
+  INVALID_CONFIG: { exit: 78, prefix: 'invalid configuration' },
+  UNAUTHORIZED: { exit: 77, prefix: 'not authorized' },
+  FORBIDDEN: { exit: 77, prefix: 'forbidden' },
+  STREAM_NOT_FOUND: { exit: 66, prefix: 'no such stream' },
+  RANGE_NOT_RECORDED: { exit: 66, prefix: 'nothing recorded' },
+  NOT_FOUND: { exit: 66, prefix: 'not found' },
+  CONFLICT: { exit: 65, prefix: 'conflict' },
+  PAYLOAD_TOO_LARGE: { exit: 65, prefix: 'too large' },
+  RANGE_NOT_SATISFIABLE: { exit: 65, prefix: 'range not satisfiable' },
+  QUEUE_FULL: { exit: 75, prefix: 'queue full, try again later' },
+  SOURCE_UNSUPPORTED: { exit: 65, prefix: 'unsupported source' },
+  SOURCE_FAILED: { exit: 69, prefix: 'source failed' },
+  MEDIA_INVALID: { exit: 65, prefix: 'invalid media' },
+  STORAGE_FAILED: { exit: 74, prefix: 'storage error' },
+  NOT_IMPLEMENTED: { exit: 69, prefix: 'not supported yet' },
+  TIMEOUT: { exit: 75, prefix: 'timed out' },
+  CANCELED: { exit: 130, prefix: 'canceled' },
+  INTERNAL: { exit: 70, prefix: 'internal error' },
+} as const satisfies Record<ErrorCode, { exit: number; prefix: string }>;
+
+/** The exit code and the one-line message for anything a command threw. */
+export function describeFailure(err: unknown): { exit: number; message: string } {
+  const vigil: VigilError = isVigilError(err)
+    ? err
+    : new VigilError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+  const row = exitTable[vigil.code];
+  return { exit: row.exit, message: `vigil: ${row.prefix}: ${vigil.message}` };
+}

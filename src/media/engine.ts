@@ -1,0 +1,24 @@
+/** The node-av implementation of MediaEngine. */
+import './polyfills.js';
+import { AV_LOG_ERROR } from 'node-av/constants';
+import { Log } from 'node-av/lib';
+import { createAacTranscoder } from './aac-transcoder.js';
+import { openDemoClockSource } from './demo-clock-source.js';
+import { openDemuxSource } from './demux-source.js';
+import { resolveSourceInput } from './source-url.js';
+import type { MediaEngine, MediaSource, OpenSourceOptions } from './types.js';
+import { canceledError } from './wait.js';
+
+export function createMediaEngine(): MediaEngine {
+  // FFmpeg's info chatter (x264 stats, RTSP EOF notes) would flood the server log.
+  Log.setLevel(AV_LOG_ERROR);
+  return {
+    async openSource(url: string, options: OpenSourceOptions): Promise<MediaSource> {
+      if (options.signal?.aborted === true) throw canceledError();
+      const input = resolveSourceInput(url, options);
+      if (input.kind === 'demo') return openDemoClockSource(url, options);
+      return openDemuxSource(url, input, options);
+    },
+    createAacTranscoder,
+  };
+}

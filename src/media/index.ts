@@ -1,0 +1,12 @@
+export { createMediaEngine } from './engine.js';
+export { aacLcAudioSpecificConfig } from './aac-transcoder.js';
+export type {
+  AudioTranscoder,
+  MediaEngine,
+  MediaSource,
+  OpenSourceOptions,
+  Rational,
+  SourceCodec,
+  SourcePacket,
+  SourceTrack,
+} from './types.js';

@@ -1,0 +1,12 @@
+export { Recorder } from './recorder.js';
+export type { RecorderEvents, RecorderOptions } from './recorder.js';
+export { RecordingManager } from './recording-manager.js';
+export type { RecordingManagerOptions } from './recording-manager.js';
+export { importFiles } from './import.js';
+export type { ImportOptions, ImportResult } from './import.js';
+export { WallClock } from './wall-clock.js';
+export type { Discontinuity, PlacedTime, WallClockOptions } from './wall-clock.js';
+export { Fragmenter, DEFAULT_SEGMENT_DURATION_US } from './fragmenter.js';
+export type { Cut, FragmenterOptions } from './fragmenter.js';
+export type { WrittenFragment } from './segment-writer.js';
+export type { RecorderError, RecorderState, RecorderStatus, RecordingControl } from './types.js';

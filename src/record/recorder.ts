@@ -1,0 +1,176 @@
+/**
+ * The recorder of one source: the supervisor around recorder attempts. It
+ * connects, records, and when an attempt fails waits (1 s, doubling to 30 s,
+ * back to 1 s after an attempt that recorded) and tries again, for ever,
+ * keeping the last error for the API. `stop()` ends the current attempt and
+ * resolves once its segment is closed.
+ */
+import { EventEmitter } from 'node:events';
+import type { ArchiveWriter, SegmentRecord } from '../archive/types.js';
+import type { AudioHandling, RtspTransport, Variant } from '../config/stream-types.js';
+import { isVigilError } from '../errors.js';
+import type { MediaEngine } from '../media/types.js';
+import { nowUs } from '../time.js';
+import type { FragmenterOptions } from './fragmenter.js';
+import { runRecorderAttempt } from './recorder-attempt.js';
+import type { WrittenFragment } from './segment-writer.js';
+import type { RecorderError, RecorderState, RecorderStatus } from './types.js';
+
+export interface RecorderOptions {
+  engine: MediaEngine;
+  archive: ArchiveWriter;
+  stream: string;
+  variant: Variant;
+  url: string;
+  audio?: AudioHandling;
+  rtspTransport?: RtspTransport;
+  openTimeoutMs?: number;
+  stallTimeoutMs?: number;
+  segmentDurationUs?: number;
+  fragmenter?: Omit<FragmenterOptions, 'segmentDurationUs'>;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** UTC µs clock. */
+  now?: () => number;
+  /** Waits `ms` unless `signal` aborts first (resolves either way). Tests inject a faster one. */
+  delay?: (ms: number, signal: AbortSignal) => Promise<void>;
+  warn?: (message: string) => void;
+}
+
+export interface RecorderEvents {
+  stateChanged: [state: RecorderState];
+  segmentOpened: [segment: SegmentRecord];
+  fragmentWritten: [fragment: WrittenFragment];
+  segmentClosed: [segment: SegmentRecord];
+}
+
+const DEFAULT_OPEN_TIMEOUT_MS = 10_000;
+const DEFAULT_STALL_TIMEOUT_MS = 10_000;
+const DEFAULT_MIN_BACKOFF_MS = 1_000;
+const DEFAULT_MAX_BACKOFF_MS = 30_000;
+
+export class Recorder extends EventEmitter<RecorderEvents> {
+  private readonly now: () => number;
+  private current: RecorderState;
+  private controller: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(readonly options: RecorderOptions) {
+    super();
+    this.now = options.now ?? nowUs;
+    this.current = {
+      variant: options.variant,
+      status: 'stopped',
+      sinceUs: this.now(),
+      lastError: undefined,
+      nextAttemptAtUs: undefined,
+      lastPacketAtUs: undefined,
+      segmentsWritten: 0,
+      bytesWritten: 0,
+      codecs: undefined,
+    };
+  }
+
+  state(): RecorderState {
+    return { ...this.current };
+  }
+
+  start(): void {
+    if (this.loop !== undefined) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.loop = this.run(controller.signal);
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    this.controller?.abort();
+    this.loop = undefined;
+    this.controller = undefined;
+    await loop;
+    this.setStatus('stopped', { nextAttemptAtUs: undefined });
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const o = this.options;
+    const minBackoffMs = o.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
+    const maxBackoffMs = o.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+    const delay = o.delay ?? abortableDelay;
+    let backoffMs = minBackoffMs;
+    while (!signal.aborted) {
+      this.setStatus('connecting', { nextAttemptAtUs: undefined });
+      let recorded = false;
+      let failure: unknown;
+      try {
+        await runRecorderAttempt({
+          engine: o.engine,
+          archive: o.archive,
+          stream: o.stream,
+          variant: o.variant,
+          url: o.url,
+          audio: o.audio ?? 'transcode',
+          rtspTransport: o.rtspTransport ?? 'tcp',
+          openTimeoutMs: o.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS,
+          stallTimeoutMs: o.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+          fragmenter: { ...o.fragmenter, segmentDurationUs: o.segmentDurationUs },
+          now: this.now,
+          signal,
+          warn: o.warn ?? (() => undefined),
+          events: {
+            connected: () => undefined,
+            discontinuity: () => undefined,
+            segmentOpened: (segment, codecs) => {
+              recorded = true;
+              this.current.codecs = codecs;
+              if (this.current.status !== 'recording') this.setStatus('recording', { lastError: undefined });
+              this.emit('segmentOpened', segment);
+            },
+            fragmentWritten: (fragment) => {
+              this.current.lastPacketAtUs = fragment.endUs;
+              this.current.bytesWritten += fragment.sizeBytes;
+              this.emit('fragmentWritten', fragment);
+            },
+            segmentClosed: (segment) => {
+              this.current.segmentsWritten += 1;
+              this.emit('segmentClosed', segment);
+            },
+          },
+        });
+      } catch (err) {
+        failure = err;
+      }
+      if (signal.aborted) return;
+      if (recorded) backoffMs = minBackoffMs;
+      const waitMs = backoffMs;
+      backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
+      this.setStatus('retrying', {
+        lastError: toRecorderError(failure ?? new Error('source ended'), this.now()),
+        nextAttemptAtUs: this.now() + waitMs * 1000,
+      });
+      await delay(waitMs, signal);
+    }
+  }
+
+  private setStatus(status: RecorderStatus, patch: Partial<RecorderState> = {}): void {
+    this.current = { ...this.current, ...patch, status, sinceUs: this.now() };
+    this.emit('stateChanged', this.state());
+  }
+}
+
+function toRecorderError(err: unknown, atUs: number): RecorderError {
+  if (isVigilError(err)) return { code: err.code, message: err.message, atUs };
+  return { code: 'SOURCE_FAILED', message: err instanceof Error ? err.message : String(err), atUs };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

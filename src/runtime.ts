@@ -1,0 +1,168 @@
+/**
+ * Composes a running Vigil from its configuration: the archive (opened and
+ * recovered), the media engine, the recording manager, retention and the
+ * HTTP app, listening. `stop()` takes them down in order: recorders close
+ * their segments, retention and the app stop, the index closes last.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { Archive, RetentionRunner } from './archive/index.js';
+import type { VigilConfig } from './config/config-file.js';
+import { toStreamDefinition } from './config/stream-schema.js';
+import type { StreamDefinition } from './config/stream-types.js';
+import { createMediaEngine } from './media/index.js';
+import { RecordingManager } from './record/index.js';
+import { buildApp, type VigilApp } from './serve/app.js';
+import type { AdminAuth } from './serve/deps.js';
+import { secondsToUs } from './time.js';
+
+export const DEMO_STREAM = { name: 'demo', url: 'demo://clock', title: 'Demo clock' } as const;
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Where the start-up lines (URL, generated token) go; stdout by default. */
+  print?: (line: string) => void;
+}
+
+export interface RunningVigil {
+  /** Base URL of the HTTP server. */
+  url: string;
+  port: number;
+  /** The admin token generated at start, when no admin credentials were configured. */
+  adminToken?: string;
+  app: VigilApp;
+  /** Stops recording, the server and the index; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** The index file inside the data directory. */
+export function databasePathFor(dataDir: string): string {
+  return join(dataDir, 'index.sqlite');
+}
+
+export function createLogger(level = process.env.VIGIL_LOG_LEVEL ?? 'info'): Logger {
+  // Credentials can travel in headers and in source URLs; keep them out of logs.
+  return pino({
+    level,
+    redact: ['req.headers.authorization', 'headers.authorization', 'def.url', 'def.substreamUrl', 'url'],
+  });
+}
+
+function isBuiltInDemo(def: StreamDefinition): boolean {
+  return def.name === DEMO_STREAM.name && def.url === DEMO_STREAM.url;
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startVigil(config: VigilConfig, options: StartOptions = {}): Promise<RunningVigil> {
+  const logger = options.logger ?? createLogger();
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+
+  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dvr.root, { recursive: true });
+  const archive = await Archive.open({
+    databasePath: databasePathFor(config.dataDir),
+    defaultRoot: config.dvr.root,
+    gapToleranceUs: secondsToUs(config.dvr.gapToleranceSeconds),
+  });
+
+  const cleanup: Array<() => Promise<void>> = [() => archive.close()];
+  const stopAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+    }
+  };
+
+  try {
+    const report = await archive.recover();
+    logger.info({ report }, 'archive recovered');
+
+    const engine = createMediaEngine();
+    const recording = new RecordingManager({
+      engine,
+      archive,
+      recorderDefaults: {
+        segmentDurationUs: secondsToUs(config.dvr.segmentDurationSeconds),
+        stallTimeoutMs: config.record.stallTimeoutSeconds * 1000,
+        minBackoffMs: config.record.backoffMinSeconds * 1000,
+        maxBackoffMs: config.record.backoffMaxSeconds * 1000,
+        warn: (message) => logger.warn(message),
+      },
+      onRecorder: (recorder) => {
+        const { stream, variant } = recorder.options;
+        recorder.on('stateChanged', (state) => {
+          const error = state.lastError;
+          if (state.status === 'retrying' && error) {
+            logger.warn({ stream, variant, code: error.code, error: error.message }, 'recorder retrying');
+          } else {
+            logger.info({ stream, variant, status: state.status }, 'recorder state');
+          }
+        });
+      },
+    });
+    cleanup.push(() => recording.stopAll());
+
+    const retention = new RetentionRunner({
+      archive,
+      logger,
+      intervalMs: config.dvr.retentionIntervalSeconds * 1000,
+      defaults: {
+        ...(config.dvr.expirationSeconds === undefined ? {} : { maxAgeUs: secondsToUs(config.dvr.expirationSeconds) }),
+        ...(config.dvr.diskLimitBytes === undefined ? {} : { quotaBytes: config.dvr.diskLimitBytes }),
+      },
+    });
+    retention.start();
+    cleanup.push(() => retention.stop());
+
+    // Streams in the config file win over what an earlier run saved under the same name.
+    for (const def of config.streams) await archive.saveStream(def);
+    let streams = await archive.listStreams();
+    if (streams.length === 0 && config.demo) {
+      const demo = toStreamDefinition(DEMO_STREAM.name, { url: DEMO_STREAM.url, title: DEMO_STREAM.title });
+      await archive.saveStream(demo);
+      streams = [demo];
+    }
+    for (const def of streams) {
+      if (!config.demo && isBuiltInDemo(def)) continue;
+      await recording.apply(def);
+    }
+
+    let adminToken: string | undefined;
+    const auth: AdminAuth = { ...config.admin };
+    if (auth.token === undefined && auth.user === undefined) {
+      adminToken = randomBytes(24).toString('base64url');
+      auth.token = adminToken;
+    }
+
+    const app = buildApp({ archive, recording, auth, logger, defaultDvrRoot: config.dvr.root });
+    cleanup.push(() => app.close());
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const url = `http://${hostForUrl(config.host)}:${port}`;
+
+    print(`Vigil is listening on ${url} (port ${port})`);
+    print(`Data directory: ${config.dataDir}`);
+    print(`Recording ${streams.length} stream(s): ${streams.map((s) => s.name).join(', ') || 'none'}`);
+    if (adminToken !== undefined) {
+      print(`Admin token (generated for this run; set admin.token or VIGIL_ADMIN_TOKEN to keep one): ${adminToken}`);
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      ...(adminToken === undefined ? {} : { adminToken }),
+      app,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

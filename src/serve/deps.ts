@@ -1,0 +1,47 @@
+/**
+ * What the HTTP layer needs from the rest of Vigil, declared here (by the
+ * user, as MediaMTX does) so the real Archive and RecordingManager satisfy it
+ * structurally and tests can hand in small stand-ins. Methods may be sync or
+ * async; the routes await them either way.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { StreamDefinition, Variant } from '../config/stream-types.js';
+import type { LockRecord, RecordedRange } from '../archive/types.js';
+import type { RecordingControl } from '../record/types.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The archive as the admin API uses it. Times are UTC µs. */
+export interface ArchiveApi {
+  saveStream(def: StreamDefinition): MaybePromise<unknown>;
+  /** `undefined` (or a STREAM_NOT_FOUND error) when no stream has that name. */
+  getStream(name: string): MaybePromise<StreamDefinition | undefined>;
+  listStreams(): MaybePromise<StreamDefinition[]>;
+  deleteStream(name: string, options: { purge: boolean }): MaybePromise<unknown>;
+  ranges(stream: string, variant?: Variant): MaybePromise<RecordedRange[]>;
+  deleteRange(stream: string, fromUs: number, durationUs: number): MaybePromise<unknown>;
+  addLock(stream: string, fromUs: number, durationUs: number): MaybePromise<unknown>;
+  listLocks(stream: string): MaybePromise<Pick<LockRecord, 'fromUs' | 'durationUs'>[]>;
+  removeLock(stream: string, fromUs: number, durationUs: number): MaybePromise<unknown>;
+}
+
+export type { RecordingControl };
+
+/** Admin credentials; a request passes with the token or with user and password. */
+export interface AdminAuth {
+  token?: string;
+  user?: string;
+  password?: string;
+}
+
+export interface AppDeps {
+  archive: ArchiveApi;
+  recording: RecordingControl;
+  auth: AdminAuth;
+  /** A pino logger; Fastify's own is used (silent) when absent. */
+  logger?: FastifyBaseLogger;
+  /** The global archive root, which a percentage `disk_limit` refers to when a stream sets no root. */
+  defaultDvrRoot?: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes?: number;
+}
