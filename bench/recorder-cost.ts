@@ -19,10 +19,11 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findFreePort } from '../test/helpers/free-port.js';
+import { startRtspCamera } from '../test/helpers/rtsp-camera.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, 'bench', '.work');
@@ -57,18 +58,6 @@ function ensureInput(): string {
     ...['-g', '50', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file],
   ]);
   return file;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
 }
 
 async function waitForLine(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
@@ -160,7 +149,7 @@ async function runFfmpeg(url: string, streams: number): Promise<CaseResult> {
 async function runVigil(url: string, streams: number): Promise<CaseResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-vigil-'));
   const config = join(dataDir, 'vigil.yaml');
-  const lines = [`port: ${await freePort()}`, 'host: 127.0.0.1', `data_dir: ${dataDir}`, 'demo: false'];
+  const lines = [`port: ${await findFreePort()}`, 'host: 127.0.0.1', `data_dir: ${dataDir}`, 'demo: false'];
   lines.push('admin:', '  token: bench-token', 'streams:');
   for (let i = 0; i < streams; i++) lines.push(`  s${i}:`, `    url: ${url}`);
   writeFileSync(config, lines.join('\n') + '\n');
@@ -191,14 +180,10 @@ function perStream(m: Omit<CaseResult, 'system' | 'streams'>, streams: number): 
 
 async function main(): Promise<void> {
   const input = ensureInput();
-  const port = await freePort();
-  const server = spawn('/usr/bin/python3', [join(root, 'bench', 'rtsp-file-server.py'), String(port), input], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = `rtsp://127.0.0.1:${port}/file`;
+  const camera = await startRtspCamera({ file: input, audio: false });
+  const url = camera.url;
   const results: CaseResult[] = [];
   try {
-    await waitForLine(server, 'READY', 15_000);
     for (const n of streamCounts) {
       // Alternate which system goes first, so neither always gets the cooler machine.
       const order = results.length % 4 === 0 ? [runFfmpeg, runVigil] : [runVigil, runFfmpeg];
@@ -211,7 +196,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    server.kill('SIGTERM');
+    await camera.stop();
   }
   printTable(results);
 }

@@ -103,6 +103,36 @@ describe('RetentionRunner', () => {
     assert.equal(runner.pressure('cam2'), undefined);
   });
 
+  it('keeps a segment whose lock was added after planning but before deleting', async () => {
+    await archive.saveStream(streamDefinition('cam4', { expirationSeconds: 60 }));
+    const first = await writeVideoSegment(archive, 'cam4', T0, 1);
+    const second = await writeVideoSegment(archive, 'cam4', T0 + 10 * S, 1);
+    const third = await writeVideoSegment(archive, 'cam4', T0 + 20 * S, 1);
+    const planned: number[] = [];
+    const runner = new RetentionRunner({
+      archive,
+      logger: memoryLogger(),
+      intervalMs: 60_000,
+      now: () => T0 + 1000 * S,
+      // The API adds a lock on the middle segment once the plan already holds it.
+      afterPlan: async (plan) => {
+        planned.push(...plan.deletions.map((d) => d.segmentId));
+        await archive.addLock('cam4', T0 + 11 * S, S);
+      },
+    });
+
+    const result = await runner.runOnce();
+    assert.deepEqual(planned, [first.segment.id, second.segment.id, third.segment.id]);
+    assert.deepEqual(result.keptLocked, [{ segmentId: second.segment.id, stream: 'cam4', reason: 'expired' }]);
+    assert.deepEqual(
+      result.deleted.map((d) => d.segmentId),
+      [first.segment.id, third.segment.id],
+    );
+    assert.ok(await exists(join(second.segment.root, second.segment.path)));
+    assert.equal(await exists(join(first.segment.root, first.segment.path)), false);
+    assert.deepEqual(await archive.ranges('cam4'), [{ fromUs: T0 + 10 * S, durationUs: 2 * S }]);
+  });
+
   it('shares one pass between concurrent callers', async () => {
     await writeVideoSegment(archive, 'cam3', T0, 1);
     const runner = new RetentionRunner({

@@ -5,9 +5,11 @@
  */
 import { nowUs, secondsToUs } from '../time.js';
 import type { Archive } from './archive.js';
+import { overlapsLock } from './lock-intervals.js';
 import {
   planRetention,
   type RetentionDeletion,
+  type RetentionPlan,
   type RetentionPolicy,
   type RetentionPressure,
 } from './retention-plan.js';
@@ -26,10 +28,17 @@ export interface RetentionRunnerOptions {
   /** Applied where a stream's definition sets nothing, and to streams with no definition. */
   defaults?: RetentionPolicy;
   now?: () => number;
+  /**
+   * Called after a pass has planned and before it deletes anything. Tests use
+   * it to change the index at exactly that point (e.g. add a lock).
+   */
+  afterPlan?: (plan: RetentionPlan) => Promise<void> | void;
 }
 
 export interface RetentionRunResult {
   deleted: RetentionDeletion[];
+  /** Planned deletions skipped because a lock added after planning now overlaps the segment. */
+  keptLocked: RetentionDeletion[];
   failed: Array<RetentionDeletion & { error: string }>;
   pressure: RetentionPressure[];
 }
@@ -98,8 +107,10 @@ export class RetentionRunner {
       policies: await this.#policies(new Set(segments.map((s) => s.stream))),
     });
 
+    await this.#opts.afterPlan?.(plan);
+
     const byId = new Map(segments.map((s) => [s.id, s]));
-    const result: RetentionRunResult = { deleted: [], failed: [], pressure: plan.pressure };
+    const result: RetentionRunResult = { deleted: [], keptLocked: [], failed: [], pressure: plan.pressure };
     for (const deletion of plan.deletions) {
       const segment = byId.get(deletion.segmentId);
       if (segment === undefined) continue;
@@ -114,6 +125,15 @@ export class RetentionRunner {
         reason: deletion.reason,
       };
       try {
+        // The plan saw the locks as they were when the pass began; a lock
+        // added through the API since then must still win, so re-read this
+        // stream's locks (one indexed query) right before deleting.
+        const locks = await archive.listLocks(segment.stream);
+        if (locks.some((l) => overlapsLock(segment.startUs, segment.endUs, l))) {
+          logger.info(fields, 'retention kept a segment locked after planning');
+          result.keptLocked.push(deletion);
+          continue;
+        }
         await archive.removeSegment(segment);
         logger.info(fields, `retention deleted a segment (${deletion.reason})`);
         result.deleted.push(deletion);

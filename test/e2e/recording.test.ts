@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -148,13 +149,33 @@ describe('recording a live RTSP camera', { timeout: 240_000 }, () => {
     withServerLog(async () => {
       const before = recordedSeconds(await ranges(vigil, 'cam1'));
       await vigil.kill('SIGKILL');
+      // A kill usually lands between two fragment writes; make the torn write
+      // happen for sure: half a moof at the end of the newest segment file.
+      const newest = segmentFiles(join(dataDir, 'archive', 'cam1')).at(-1)!;
+      const intactSize = statSync(newest).size;
+      const tornMoof = Buffer.alloc(100);
+      tornMoof.writeUInt32BE(5000, 0);
+      tornMoof.write('moof', 4, 'latin1');
+      appendFileSync(newest, tornMoof);
       vigil = await startVigilProcess({ dataDir, port, extraConfig: 'dvr:\n  segment_duration: 4\n' });
+      assert.equal(statSync(newest).size, intactSize, 'the torn tail is cut at the last complete fragment');
 
       const afterRestart = await ranges(vigil, 'cam1');
       assert.ok(recordedSeconds(afterRestart) >= before - 0.1, `nothing indexed before the kill is lost (${before} s)`);
       for (const file of segmentFiles(join(dataDir, 'archive', 'cam1'))) {
         if (statSync(file).size === 0) continue;
         assert.equal(decodeErrors(file), '', `${file}: no torn tail after recovery`);
+      }
+      // The index agrees with the files, byte for byte, for every closed segment.
+      const index = new Database(join(dataDir, 'index.sqlite'), { readonly: true });
+      try {
+        const rows = index
+          .prepare("SELECT root, path, size_bytes FROM segments WHERE stream = 'cam1' AND closed = 1")
+          .all() as Array<{ root: string; path: string; size_bytes: number }>;
+        assert.ok(rows.length >= 2);
+        for (const row of rows) assert.equal(statSync(join(row.root, row.path)).size, row.size_bytes, row.path);
+      } finally {
+        index.close();
       }
       // And it keeps recording the same stream after the restart.
       await eventually('recording after restart', async () =>
