@@ -6,7 +6,11 @@ import { errorTable, invalidArgument, VigilError } from './errors.js';
 test('every error code has its row in docs/errors.md with the same status', () => {
   const docs = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
   for (const [code, { status }] of Object.entries(errorTable)) {
-    assert.match(docs, new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`), `${code} is missing from docs/errors.md`);
+    assert.match(
+      docs,
+      new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`),
+      `${code} is missing from docs/errors.md`,
+    );
   }
 });
 
