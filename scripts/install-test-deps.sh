@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Vigil's tests use as real parts and independent
 # oracles: ffmpeg/ffprobe (judge Vigil's media) and GStreamer's RTSP server (a
-# real camera). Vigil itself needs none of them: its engine ships with node-av.
+# real camera), and Chromium (plays Vigil's HLS with hls.js). Vigil itself needs none of them: its engine ships with node-av.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 packages=(
@@ -14,6 +14,7 @@ packages=(
   gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,7 @@ export const errorTable = {
   RANGE_NOT_RECORDED: { status: 404, summary: 'nothing is recorded in that time range' },
   NOT_FOUND: { status: 404, summary: 'no such resource' },
   CONFLICT: { status: 409, summary: 'the request conflicts with the current state' },
+  CODEC_CHANGED: { status: 409, summary: 'the range crosses a codec change: split it where the message says' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'the request body is too large' },
   RANGE_NOT_SATISFIABLE: { status: 416, summary: 'the byte range is outside the file' },
   QUEUE_FULL: { status: 429, summary: 'the queue is full' },

@@ -16,6 +16,7 @@ export const exitTable = {
   RANGE_NOT_RECORDED: { exit: 66, prefix: 'nothing recorded' },
   NOT_FOUND: { exit: 66, prefix: 'not found' },
   CONFLICT: { exit: 65, prefix: 'conflict' },
+  CODEC_CHANGED: { exit: 65, prefix: 'codec change in range' },
   PAYLOAD_TOO_LARGE: { exit: 65, prefix: 'too large' },
   RANGE_NOT_SATISFIABLE: { exit: 65, prefix: 'range not satisfiable' },
   QUEUE_FULL: { exit: 75, prefix: 'queue full, try again later' },

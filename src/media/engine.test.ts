@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { isVigilError } from '../errors.js';
+import { makeTestClip } from '../../test/helpers/media-check.js';
 import { startRtspCamera } from '../../test/helpers/rtsp-camera.js';
 import { createMediaEngine } from './engine.js';
 import type { MediaSource, SourcePacket } from './types.js';
 
-const run = promisify(execFile);
 const engine = createMediaEngine();
 const timeouts = { openTimeoutMs: 10_000, readTimeoutMs: 5_000 };
 
@@ -86,21 +84,7 @@ test('a file:// source reads as fast as possible and ends cleanly', async () => 
   const dir = await mkdtemp(join(tmpdir(), 'vigil-media-'));
   try {
     const file = join(dir, 'in.mp4');
-    await run('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=160x120:rate=25:duration=2',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-g',
-      '25',
-      file,
-    ]);
+    await makeTestClip(file, { seconds: 2, size: '160x120', audioRate: null });
     const source = await engine.openSource(`file://${file}`, { ...timeouts, realtime: false });
     try {
       const packets = await take(source, 1000);

@@ -1,16 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Archive } from '../archive/index.js';
 import { createMediaEngine } from '../media/index.js';
-import { decodeErrors, probeCodecs } from '../../test/helpers/media-check.js';
+import { decodeErrors, makeTestClip, probeCodecs } from '../../test/helpers/media-check.js';
 import { importFiles } from './import.js';
 
-const run = promisify(execFile);
 const FRAME_US = 40_000;
 
 test('a 10 s file imports as segments starting at the given UTC, 10 s long in all', async () => {
@@ -18,27 +15,7 @@ test('a 10 s file imports as segments starting at the given UTC, 10 s long in al
   const archive = await Archive.open({ databasePath: join(dir, 'index.db'), defaultRoot: join(dir, 'archive') });
   try {
     const file = join(dir, 'in.mp4');
-    await run('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x240:rate=25:duration=10',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=8000:duration=10',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-g',
-      '50',
-      '-c:a',
-      'aac',
-      file,
-    ]);
+    await makeTestClip(file, { seconds: 10, gop: 50, audioRate: 8000 });
     const startUs = Date.UTC(2026, 0, 31, 12, 0, 0) * 1000;
     const result = await importFiles({
       archive,

@@ -13,7 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { findFreePort } from '../helpers/free-port.js';
-import { decodeErrors, probeCodecs } from '../helpers/media-check.js';
+import { decodeErrors, makeTestClip, probeCodecs } from '../helpers/media-check.js';
 import { eventually, startVigilProcess, type VigilProcess } from '../helpers/vigil-process.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -65,18 +65,6 @@ const totalBytes = (files: SegmentFile[]): number => files.reduce((sum, f) => su
 function isoHoursAgo(nowS: number, hoursAgo: number): { iso: string; unixS: number } {
   const unixS = nowS - hoursAgo * 3600;
   return { iso: new Date(unixS * 1000).toISOString().replace('.000Z', 'Z'), unixS };
-}
-
-function makeClip(file: string): void {
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
-    ...['-t', String(CLIP_SECONDS), '-shortest'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25'],
-    ...['-c:a', 'aac'],
-    file,
-  ]);
 }
 
 /** Runs `vigil import` as a user would, in its own process; the config names the data dir and segment length. */
@@ -154,12 +142,12 @@ describe('importing with the CLI, then retention in the server', { timeout: 240_
       '',
     ].join('\n');
 
-  before(() => {
+  before(async () => {
     work = mkdtempSync(join(tmpdir(), 'vigil-e2e-import-'));
     dataDir = join(work, 'data');
     const clip = join(work, 'clip.mp4');
     clipUrl = pathToFileURL(clip).href;
-    makeClip(clip);
+    await makeTestClip(clip, { seconds: CLIP_SECONDS });
 
     const importConfig = join(work, 'import.yaml');
     writeFileSync(importConfig, `data_dir: ${JSON.stringify(dataDir)}\ndvr:\n  segment_duration: ${SEGMENT_SECONDS}\n`);

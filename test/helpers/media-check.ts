@@ -32,3 +32,40 @@ export async function decodeErrors(path: string): Promise<string> {
   const { stdout, stderr } = await run('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { timeout: 60_000 });
   return (stdout + stderr).trim();
 }
+
+export interface TestClipOptions {
+  seconds: number;
+  /** `WxH`, default 320x240. */
+  size?: string;
+  fps?: number;
+  /** Frames between keyframes, default one per second. */
+  gop?: number;
+  videoCodec?: 'libx264' | 'libx265';
+  /** AAC at this rate, or no audio track when null. Default 48000. */
+  audioRate?: number | null;
+  /** Extra output options before the file name (e.g. fragmented-MP4 movflags). */
+  outputArgs?: string[];
+}
+
+/**
+ * A clip made by Debian's ffmpeg (the independent encoder): testsrc2 (a moving
+ * picture with a frame counter) and a 440 Hz tone, so every frame decodes differently.
+ */
+export async function makeTestClip(path: string, options: TestClipOptions): Promise<void> {
+  const { seconds, size = '320x240', fps = 25, videoCodec = 'libx264', audioRate = 48_000 } = options;
+  const gop = options.gop ?? fps;
+  const audioIn = audioRate === null ? [] : ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${audioRate}`];
+  const audioOut = audioRate === null ? [] : ['-c:a', 'aac'];
+  await run(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, ...audioIn],
+      ...['-t', String(seconds), '-c:v', videoCodec, '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+      ...['-g', String(gop), ...(videoCodec === 'libx265' ? ['-x265-params', 'log-level=error'] : [])],
+      ...audioOut,
+      ...(options.outputArgs ?? []),
+      path,
+    ],
+    { timeout: 120_000 },
+  );
+}
