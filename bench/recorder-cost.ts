@@ -7,6 +7,11 @@
  * once. Each case runs alone (the machine has 2 cores), after a warm-up.
  *
  *   npm run bench:recorder            # STREAMS=1,4,16 WARMUP_S=10 MEASURE_S=30
+ *
+ * More options (environment): SYSTEMS=vigil,ffmpeg (which recorders to run),
+ * CPU_PROF=DIR (run Vigil under `node --cpu-prof`, profiles written to DIR),
+ * VIGIL_ENTRY=src|dist (Vigil from the TypeScript sources through tsx, the
+ * default, so the figures are those of the tree as it is; or from a build).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import {
@@ -30,7 +35,11 @@ const work = join(root, 'bench', '.work');
 const streamCounts = (process.env.STREAMS ?? '1,4,16').split(',').map(Number);
 const warmupS = Number(process.env.WARMUP_S ?? 10);
 const measureS = Number(process.env.MEASURE_S ?? 30);
-const inputSeconds = warmupS + measureS + 30;
+// At least 70 s, so shorter trial runs reuse the cached default input instead of encoding another.
+const inputSeconds = Math.max(70, warmupS + measureS + 30);
+const systems = new Set((process.env.SYSTEMS ?? 'vigil,ffmpeg').split(','));
+const cpuProfDir = process.env.CPU_PROF;
+const vigilEntry = process.env.VIGIL_ENTRY === 'dist' ? 'dist' : 'src';
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 interface Sample {
@@ -93,6 +102,42 @@ function sampleProcesses(pids: number[]): Sample {
   return { cpuSeconds: ticks / clockTicks, rssBytes };
 }
 
+/** User and system CPU seconds so far of the threads of `pid`, summed by thread name (the main thread apart). */
+function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tasks) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Node 20's libuv leaves its pool threads named like the main thread.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
+      const name = Number(tid) === pid ? 'main thread' : comm === 'node' ? 'other threads' : comm;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const user = Number(fields[11]) / clockTicks;
+      const system = Number(fields[12]) / clockTicks;
+      byName.set(`${name} (user)`, (byName.get(`${name} (user)`) ?? 0) + user);
+      byName.set(`${name} (system)`, (byName.get(`${name} (system)`) ?? 0) + system);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
+}
+
+function printThreadCpu(before: Map<string, number>, after: Map<string, number>, streams: number): void {
+  const rows = [...after].map(
+    ([name, s]) => [name, (s - (before.get(name) ?? 0)) / (measureS / 60) / streams] as const,
+  );
+  rows.sort((a, b) => b[1] - a[1]);
+  const text = rows.filter(([, v]) => v > 0.005).map(([name, v]) => `${name} ${v.toFixed(2)}`);
+  console.log(`bench: vigil x${streams} CPU s/stream/min by thread: ${text.join(', ')}`);
+}
+
 function directoryBytes(dir: string): number {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
@@ -102,8 +147,13 @@ function directoryBytes(dir: string): number {
 }
 
 /** Totals for all `pids`: the caller divides by its stream count. */
-async function measure(pids: number[], outDir: string): Promise<Omit<CaseResult, 'system' | 'streams'>> {
+async function measure(
+  pids: number[],
+  outDir: string,
+  onStart?: () => void,
+): Promise<Omit<CaseResult, 'system' | 'streams'>> {
   await sleep(warmupS * 1000);
+  onStart?.();
   const bytesBefore = directoryBytes(outDir);
   const start = sampleProcesses(pids);
   let peakRss = start.rssBytes;
@@ -153,15 +203,21 @@ async function runVigil(url: string, streams: number): Promise<CaseResult> {
   lines.push('admin:', '  token: bench-token', 'streams:');
   for (let i = 0; i < streams; i++) lines.push(`  s${i}:`, `    url: ${url}`);
   writeFileSync(config, lines.join('\n') + '\n');
-  const entry = existsSync(join(root, 'dist', 'cli', 'main.js'))
-    ? [join(root, 'dist', 'cli', 'main.js')]
-    : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-  const child = spawn(process.execPath, [...entry, 'serve', '--config', config], {
+  // A stale dist/ would measure old code: the sources are the default.
+  const entry =
+    vigilEntry === 'dist'
+      ? [join(root, 'dist', 'cli', 'main.js')]
+      : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+  const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`];
+  const child = spawn(process.execPath, [...profile, ...entry, 'serve', '--config', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
     await waitForLine(child, 'http://', 30_000);
-    const m = await measure([child.pid ?? 0], dataDir);
+    const pid = child.pid ?? 0;
+    let threadsBefore = new Map<string, number>();
+    const m = await measure([pid], dataDir, () => (threadsBefore = threadCpu(pid)));
+    printThreadCpu(threadsBefore, threadCpu(pid), streams);
     return { system: 'vigil', streams, ...perStream(m, streams) };
   } finally {
     child.kill('SIGTERM');
@@ -187,7 +243,7 @@ async function main(): Promise<void> {
     for (const n of streamCounts) {
       // Alternate which system goes first, so neither always gets the cooler machine.
       const order = results.length % 4 === 0 ? [runFfmpeg, runVigil] : [runVigil, runFfmpeg];
-      for (const run of order) {
+      for (const run of order.filter((r) => systems.has(r === runVigil ? 'vigil' : 'ffmpeg'))) {
         const r = await run(url, n);
         results.push(r);
         console.log(

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { Archive, RetentionRunner } from './archive/index.js';
+import { Archive, LocalSegmentReader, RetentionRunner } from './archive/index.js';
 import type { VigilConfig } from './config/config-file.js';
 import { toStreamDefinition } from './config/stream-schema.js';
 import type { StreamDefinition } from './config/stream-types.js';
@@ -139,7 +139,14 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       auth.token = adminToken;
     }
 
-    const app = buildApp({ archive, recording, auth, logger, defaultDvrRoot: config.dvr.root });
+    const app = buildApp({
+      archive,
+      recording,
+      auth,
+      logger,
+      defaultDvrRoot: config.dvr.root,
+      media: { archive, reader: new LocalSegmentReader(), engine, timeZone: config.timezone },
+    });
     cleanup.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();

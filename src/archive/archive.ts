@@ -14,7 +14,9 @@ import {
   deleteSegment,
   listFragments,
   listSegmentRoots,
+  findSegmentById,
   listSegments,
+  segmentSequenceBases,
   type StreamDepth,
   streamDepth,
 } from './index/segments.repo.js';
@@ -124,7 +126,10 @@ export class Archive implements ArchiveWriter {
     }
     if (!opts.purge) return;
     await deleteLocksOfStream(this.db, name);
-    for (const segment of await listSegments(this.db, { stream: name })) await this.removeSegment(segment);
+    for (const segment of await listSegments(this.db, { stream: name })) {
+      await deleteSegment(this.db, segment.id);
+      await deleteSegmentFile(segment.root, segment.path);
+    }
   }
 
   // --- what is recorded ---
@@ -142,6 +147,15 @@ export class Archive implements ArchiveWriter {
     return listSegments(this.db, { stream, variant, fromUs, toUs });
   }
 
+  segmentById(id: number): Promise<SegmentRecord | undefined> {
+    return findSegmentById(this.db, id);
+  }
+
+  /** Stream-wide ordinal of each segment's first fragment (live HLS media sequence numbers). */
+  sequenceBases(segmentIds: number[]): Promise<Map<number, number>> {
+    return segmentSequenceBases(this.db, segmentIds);
+  }
+
   fragmentsOf(segmentIds: number[]): Promise<FragmentRecord[]> {
     return listFragments(this.db, segmentIds);
   }
@@ -150,10 +164,31 @@ export class Archive implements ArchiveWriter {
     return listSegments(this.db);
   }
 
-  /** Deletes a segment: file first, then its row (a row without a file would be served as recorded). */
-  async removeSegment(segment: SegmentRecord): Promise<void> {
-    await deleteSegmentFile(segment.root, segment.path);
-    await deleteSegment(this.db, segment.id);
+  /**
+   * Deletes a segment unless a lock of its stream overlaps it. Reading the
+   * locks and deleting the row are one transaction, and the index has one
+   * connection, so a lock being added either is seen by the check or is
+   * written after the row is gone: no lock is ever confirmed over a segment
+   * that is deleted afterwards. The file goes after the row, so nothing is
+   * served from a deleted file; a file left behind by a crash in between is
+   * indexed again at start and retention takes it on its next pass.
+   *
+   * `afterLockCheck` runs inside the transaction, between the check and the
+   * delete: tests use it to add a lock at exactly that point.
+   */
+  async removeSegmentUnlessLocked(
+    segment: SegmentRecord,
+    hooks: { afterLockCheck?: () => Promise<void> | void } = {},
+  ): Promise<'deleted' | 'locked'> {
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const locks = await listLocks(trx, segment.stream);
+      if (locks.some((l) => overlapsLock(segment.startUs, segment.endUs, l))) return 'locked' as const;
+      await hooks.afterLockCheck?.();
+      await deleteSegment(trx, segment.id);
+      return 'deleted' as const;
+    });
+    if (outcome === 'deleted') await deleteSegmentFile(segment.root, segment.path);
+    return outcome;
   }
 
   /**
@@ -168,17 +203,12 @@ export class Archive implements ArchiveWriter {
     checkStreamName(stream);
     checkInterval(fromUs, durationUs);
     const toUs = fromUs + durationUs;
-    const locks = await listLocks(this.db, stream);
     let deletedSegments = 0;
     let keptLocked = 0;
     for (const s of await listSegments(this.db, { stream, fromUs, toUs, closed: true })) {
       if (s.startUs < fromUs || s.endUs > toUs) continue;
-      if (locks.some((l) => overlapsLock(s.startUs, s.endUs, l))) {
-        keptLocked += 1;
-        continue;
-      }
-      await this.removeSegment(s);
-      deletedSegments += 1;
+      if ((await this.removeSegmentUnlessLocked(s)) === 'locked') keptLocked += 1;
+      else deletedSegments += 1;
     }
     return { deletedSegments, keptLocked };
   }

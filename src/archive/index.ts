@@ -7,6 +7,8 @@ export type {
   NewSegment,
   RecordedRange,
   SegmentAppender,
+  SegmentByteReader,
+  SegmentFileRef,
   SegmentRecord,
 } from './types.js';
 export { computeRanges, DEFAULT_GAP_TOLERANCE_US } from './ranges.js';
@@ -31,3 +33,4 @@ export { planUnlock } from './lock-intervals.js';
 export { filesystemUsage, readSlice, type FilesystemUsage } from './local-store.js';
 export type { RecoveryReport } from './recovery.js';
 export type { StreamDepth } from './index/segments.repo.js';
+export { LocalSegmentReader } from './segment-reader.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Archive } from './archive.js';
 import { RetentionRunner, type RetentionLogger } from './retention-runner.js';
@@ -28,12 +29,14 @@ const exists = (p: string): Promise<boolean> =>
 
 describe('RetentionRunner', () => {
   let archive: Archive;
+  let databasePath: string;
   let cleanup: () => Promise<void>;
 
   beforeEach(async () => {
     const tmp = await makeTempDir();
     cleanup = tmp.cleanup;
-    archive = await Archive.open({ databasePath: join(tmp.dir, 'i.sqlite'), defaultRoot: join(tmp.dir, 'archive') });
+    databasePath = join(tmp.dir, 'i.sqlite');
+    archive = await Archive.open({ databasePath, defaultRoot: join(tmp.dir, 'archive') });
   });
   afterEach(async () => {
     await archive.close();
@@ -131,6 +134,45 @@ describe('RetentionRunner', () => {
     assert.ok(await exists(join(second.segment.root, second.segment.path)));
     assert.equal(await exists(join(first.segment.root, first.segment.path)), false);
     assert.deepEqual(await archive.ranges('cam4'), [{ fromUs: T0 + 10 * S, durationUs: 2 * S }]);
+  });
+
+  it('never confirms a lock over a segment it then deletes, even one added between check and delete', async () => {
+    await archive.saveStream(streamDefinition('cam5', { expirationSeconds: 60 }));
+    const target = await writeVideoSegment(archive, 'cam5', T0, 1);
+    const path = join(target.segment.root, target.segment.path);
+    // An independent reader sees what is committed at the instant the lock is confirmed.
+    const observer = new Database(databasePath, { readonly: true });
+    let rowsWhenLockConfirmed: number | undefined;
+    let lockAdded: Promise<unknown> | undefined;
+    const runner = new RetentionRunner({
+      archive,
+      logger: memoryLogger(),
+      intervalMs: 60_000,
+      now: () => T0 + 1000 * S,
+      afterLockCheck: async () => {
+        // The API call lands right after the check: it must not complete
+        // while the deletion can still go ahead.
+        lockAdded = archive.addLock('cam5', T0, S).then(() => {
+          rowsWhenLockConfirmed = (
+            observer.prepare('SELECT count(*) AS n FROM segments WHERE id = ?').get(target.segment.id) as { n: number }
+          ).n;
+        });
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      },
+    });
+    try {
+      const result = await runner.runOnce();
+      await lockAdded;
+      assert.deepEqual(
+        result.deleted.map((d) => d.segmentId),
+        [target.segment.id],
+      );
+      assert.equal(rowsWhenLockConfirmed, 0, 'the lock was confirmed only after the row was gone');
+      assert.equal(await exists(path), false, 'the file is removed after the row');
+      assert.equal((await archive.listLocks('cam5')).length, 1);
+    } finally {
+      observer.close();
+    }
   });
 
   it('shares one pass between concurrent callers', async () => {

@@ -1,11 +1,11 @@
 /**
  * Runs retention: plans from the index (`planRetention`, pure), then deletes
- * each chosen segment, file first and row second, logging why. Keeps the
+ * each chosen segment, logging why: the archive re-checks the locks and
+ * deletes the row in one transaction, then removes the file. Keeps the
  * latest quota pressure of each stream for the API and metrics to read.
  */
 import { nowUs, secondsToUs } from '../time.js';
 import type { Archive } from './archive.js';
-import { overlapsLock } from './lock-intervals.js';
 import {
   planRetention,
   type RetentionDeletion,
@@ -33,6 +33,11 @@ export interface RetentionRunnerOptions {
    * it to change the index at exactly that point (e.g. add a lock).
    */
   afterPlan?: (plan: RetentionPlan) => Promise<void> | void;
+  /**
+   * Called inside each deletion's transaction, after the lock check and
+   * before the row is deleted. Tests use it to race a lock against a deletion.
+   */
+  afterLockCheck?: (deletion: RetentionDeletion) => Promise<void> | void;
 }
 
 export interface RetentionRunResult {
@@ -126,15 +131,17 @@ export class RetentionRunner {
       };
       try {
         // The plan saw the locks as they were when the pass began; a lock
-        // added through the API since then must still win, so re-read this
-        // stream's locks (one indexed query) right before deleting.
-        const locks = await archive.listLocks(segment.stream);
-        if (locks.some((l) => overlapsLock(segment.startUs, segment.endUs, l))) {
+        // added through the API since then must still win, so the archive
+        // re-reads this stream's locks in the deletion's own transaction.
+        const afterLockCheck = this.#opts.afterLockCheck;
+        const outcome = await archive.removeSegmentUnlessLocked(segment, {
+          afterLockCheck: afterLockCheck === undefined ? undefined : () => afterLockCheck(deletion),
+        });
+        if (outcome === 'locked') {
           logger.info(fields, 'retention kept a segment locked after planning');
           result.keptLocked.push(deletion);
           continue;
         }
-        await archive.removeSegment(segment);
         logger.info(fields, `retention deleted a segment (${deletion.reason})`);
         result.deleted.push(deletion);
       } catch (err) {

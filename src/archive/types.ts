@@ -90,3 +90,18 @@ export interface SegmentAppender {
 export interface ArchiveWriter {
   openSegment(segment: NewSegment): Promise<SegmentAppender>;
 }
+
+/** Where a segment file lives; a SegmentByteReader resolves it (local disk now, object storage in cluster mode). */
+export interface SegmentFileRef {
+  root: string;
+  /** Relative to root. */
+  path: string;
+}
+
+/** Reads bytes of segment files. The local implementation reads the disk; cluster mode reads object storage. */
+export interface SegmentByteReader {
+  /** Where the bytes come from, for usage accounting. */
+  readonly source: 'disk' | 'remote';
+  /** Yields exactly `length` bytes from `offset` in chunks, or throws; stops when `signal` aborts. */
+  read(file: SegmentFileRef, offset: number, length: number, signal: AbortSignal): AsyncIterable<Uint8Array>;
+}

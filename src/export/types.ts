@@ -9,8 +9,11 @@
  * Times are UTC microseconds unless a name says ticks; sizes are bytes.
  */
 import type { Variant } from '../config/stream-types.js';
-import type { FragmentRecord, SegmentRecord } from '../archive/types.js';
+import type { FragmentRecord, SegmentByteReader, SegmentFileRef, SegmentRecord } from '../archive/types.js';
 import type { TrackConfig } from '../mp4/types.js';
+
+/** Defined by the archive (it owns the files); re-exported here because every builder uses them. */
+export type { SegmentByteReader, SegmentFileRef };
 
 export type ExportContainer = 'mp4' | 'fmp4' | 'ts';
 
@@ -33,13 +36,6 @@ export interface PlanInput {
   segments: readonly SegmentRecord[];
   /** Fragments of those segments, ordered by (segment startUs, sequenceNumber). */
   fragments: readonly FragmentRecord[];
-}
-
-/** Where a segment file lives; a SegmentByteReader resolves it (local disk now, object storage in cluster mode). */
-export interface SegmentFileRef {
-  root: string;
-  /** Relative to root. */
-  path: string;
 }
 
 /**
@@ -132,12 +128,6 @@ export interface Fmp4Layout extends VirtualFileLayout {
     /** The fragment starts a new recorded piece (an EXT-X-DISCONTINUITY before it). */
     startsPiece: boolean;
   }>;
-}
-
-/** Reads bytes of segment files. The local implementation reads the disk; cluster mode reads object storage. */
-export interface SegmentByteReader {
-  /** Yields exactly `length` bytes from `offset` in chunks, or throws; stops when `signal` aborts. */
-  read(file: SegmentFileRef, offset: number, length: number, signal: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
 /** Bytes served, by where they came from (for the metrics issue). */

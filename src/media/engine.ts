@@ -6,6 +6,7 @@ import { createAacTranscoder } from './aac-transcoder.js';
 import { openDemoClockSource } from './demo-clock-source.js';
 import { openDemuxSource } from './demux-source.js';
 import { resolveSourceInput } from './source-url.js';
+import { decodeThumbnail } from './thumbnail.js';
 import type { MediaEngine, MediaSource, OpenSourceOptions } from './types.js';
 import { canceledError } from './wait.js';
 
@@ -20,5 +21,6 @@ export function createMediaEngine(): MediaEngine {
       return openDemuxSource(url, input, options);
     },
     createAacTranscoder,
+    decodeThumbnail,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * node-av packets and streams → Vigil's plain SourcePacket/SourceTrack. The
- * payload is copied: node-av reuses and frees packet buffers.
+ * payload is copied, once, into a Buffer the receiver owns (and may rewrite in
+ * place): `packet.data` is a view of FFmpeg's memory, reused or freed on unref.
  */
 import './polyfills.js';
 import { AV_NOPTS_VALUE, AV_PKT_DATA_NEW_EXTRADATA, AVMEDIA_TYPE_AUDIO, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
@@ -40,6 +41,12 @@ export function streamToTrack(stream: Stream): SourceTrack | undefined {
   return track;
 }
 
+function ownedCopy(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(data.length);
+  data.copy(out);
+  return out;
+}
+
 export function packetToSourcePacket(packet: Packet): SourcePacket | undefined {
   const data = packet.data;
   if (data === null || data.length === 0) return undefined;
@@ -49,7 +56,7 @@ export function packetToSourcePacket(packet: Packet): SourcePacket | undefined {
     dts: timestampOrUndefined(packet.dts),
     duration: Math.max(0, Number(packet.duration)),
     isKeyframe: packet.isKeyframe,
-    data: new Uint8Array(data),
+    data: ownedCopy(data),
   };
   const extradata = copyBytes(packet.getSideData(AV_PKT_DATA_NEW_EXTRADATA));
   if (extradata !== undefined) out.newExtradata = extradata;

@@ -3,6 +3,7 @@
  * this boundary: packets arrive as plain data with timestamps in their
  * track's time base.
  */
+import type { VideoTrackConfig } from '../mp4/types.js';
 
 export interface Rational {
   num: number;
@@ -71,7 +72,22 @@ export interface AudioTranscoder {
   close(): void;
 }
 
+/** Archived video samples to turn into one JPEG. */
+export interface ThumbnailRequest {
+  track: VideoTrackConfig;
+  /** Payloads in decode order from a keyframe, length-prefixed NAL units as the archive stores them. */
+  samples: Uint8Array[];
+  /** Which decoded frame, counted in presentation order, becomes the JPEG. */
+  targetIndex: number;
+  /** Output width in pixels (even, 16–3840); the height keeps the aspect and is even. Default: the frame's size. */
+  width?: number;
+  /** JPEG qscale, 2 (best) to 31; default 3. */
+  quality?: number;
+}
+
 export interface MediaEngine {
   openSource(url: string, options: OpenSourceOptions): Promise<MediaSource>;
   createAacTranscoder(track: SourceTrack): Promise<AudioTranscoder>;
+  /** JPEG bytes of one archived frame; TIMEOUT after 10 s, CANCELED when `signal` aborts. */
+  decodeThumbnail(request: ThumbnailRequest, signal?: AbortSignal): Promise<Uint8Array>;
 }

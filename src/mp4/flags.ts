@@ -88,3 +88,16 @@ export const U32_MAX = 0xffffffff;
 export const ES_STREAM_DEPENDENCE_FLAG = 0x80;
 export const ES_URL_FLAG = 0x40;
 export const ES_OCR_STREAM_FLAG = 0x20;
+
+// Edit lists (8.6.6): an empty edit has media_time −1; media_rate 1.0 is integer 1, fraction 0.
+export const ELST_EMPTY_MEDIA_TIME = -1;
+export const ELST_MEDIA_RATE_ONE = 1;
+/** Largest i32: a media_time past it needs elst version 1. */
+export const I32_MAX = 0x7fffffff;
+/** Nero chapter times are in 100 ns units. */
+export const CHPL_TICKS_PER_US = 10;
+/** chpl counts chapters and title bytes in one byte each. */
+export const CHPL_MAX_ENTRIES = 0xff;
+/** UTF-8 continuation bytes are 10xxxxxx. */
+export const UTF8_CONTINUATION_MASK = 0xc0;
+export const UTF8_CONTINUATION_BITS = 0x80;

@@ -45,6 +45,9 @@ export const fourcc = {
   data: 'data',
   titleTag: '\u00a9nam',
   commentTag: '\u00a9cmt',
+  dateTag: '\u00a9day',
+  /** Nero chapter list (in moov/udta), which ffmpeg shows as chapters. */
+  chpl: 'chpl',
   // sample entries and their configuration boxes
   avc1: 'avc1',
   avcC: 'avcC',

@@ -9,7 +9,8 @@
 import type { ArchiveWriter, SegmentRecord } from '../archive/types.js';
 import type { Variant } from '../config/stream-types.js';
 import type { SourcePacket } from '../media/types.js';
-import { toVideoDecoderConfig, type TrackConfig } from '../mp4/index.js';
+import { isAnnexB, toVideoDecoderConfig, type TrackConfig, type VideoDecoderConfig } from '../mp4/index.js';
+import { adtsAudioSpecificConfig } from './adts.js';
 import { Fragmenter, type FragmenterOptions } from './fragmenter.js';
 import { SampleBuilder } from './sample-builder.js';
 import { SegmentWriter, type WrittenFragment } from './segment-writer.js';
@@ -43,6 +44,8 @@ interface TrackRuntime {
   timescale: number;
   extradata: Uint8Array | undefined;
   config: TrackConfig | undefined;
+  /** Video whose packets are Annex B and may carry their own parameter sets. */
+  inbandParameters: boolean;
 }
 
 export class PacketPipeline {
@@ -59,10 +62,19 @@ export class PacketPipeline {
   constructor(private readonly options: PipelineOptions) {
     for (const plan of options.plans) {
       const timescale = plan.kind === 'video' ? VIDEO_TIMESCALE : (plan.source.sampleRate ?? 8000);
+      const lengthPrefixed = hasDecoderRecord(plan.source.extradata);
       this.tracks.set(plan.source.index, {
         plan,
         timescale,
-        builder: new SampleBuilder({ timeBase: plan.source.timeBase, timescale, video: plan.kind === 'video' }),
+        inbandParameters: plan.kind === 'video' && !lengthPrefixed,
+        builder: new SampleBuilder({
+          timeBase: plan.source.timeBase,
+          timescale,
+          video: plan.kind === 'video',
+          videoPayload: lengthPrefixed ? 'length-prefixed' : 'detect',
+          // AAC without an AudioSpecificConfig is ADTS (MPEG-TS sources).
+          stripAdts: plan.kind === 'audio' && plan.codec === 'mp4a' && (plan.source.extradata?.length ?? 0) === 0,
+        }),
         extradata: plan.source.extradata,
         config: plan.kind === 'audio' ? audioConfig(plan) : undefined,
       });
@@ -99,9 +111,20 @@ export class PacketPipeline {
         if (track.config !== undefined) this.pendingForce = 'parameters';
         track.config = undefined;
       }
+      // Annex B sources (RTSP, MPEG-TS, SRT) repeat their parameter sets in
+      // keyframes and change them there, without new extradata: a keyframe
+      // whose in-band parameter sets differ from the open segment's starts a
+      // new segment with a new init. Checked once per GOP.
+      const inband =
+        packet.isKeyframe && track.inbandParameters ? inbandConfig(track.plan.codec, packet.data) : undefined;
+      if (inband !== undefined && track.config !== undefined && !sameBytes(inband.decoderConfig, videoRecord(track))) {
+        this.pendingForce = 'parameters';
+        track.config = undefined;
+      }
       if (track.config === undefined) {
         if (!packet.isKeyframe) return;
-        const found = toVideoDecoderConfig(track.plan.codec, track.extradata, packet.data);
+        // In-band parameter sets win over the SDP's: they are what the samples use.
+        const found = inband ?? toVideoDecoderConfig(track.plan.codec, track.extradata, packet.data);
         if (found === undefined) return;
         track.config = {
           kind: 'video',
@@ -218,8 +241,33 @@ function audioConfig(plan: Extract<TrackPlan, { kind: 'audio' }>): TrackConfig {
     codec: plan.codec,
     sampleRate,
     channelCount: plan.source.channelCount ?? 1,
-    decoderConfig: plan.codec === 'mp4a' ? (plan.source.extradata ?? new Uint8Array()) : new Uint8Array(),
+    decoderConfig: plan.codec === 'mp4a' ? aacDecoderConfig(plan) : new Uint8Array(),
   };
+}
+
+function aacDecoderConfig(plan: Extract<TrackPlan, { kind: 'audio' }>): Uint8Array {
+  const extradata = plan.source.extradata;
+  if (extradata !== undefined && extradata.length > 0) return extradata;
+  return adtsAudioSpecificConfig(plan.source.sampleRate ?? 48_000, plan.source.channelCount ?? 1);
+}
+
+function inbandConfig(codec: 'h264' | 'hevc', accessUnit: Uint8Array): VideoDecoderConfig | undefined {
+  if (!isAnnexB(accessUnit)) return undefined;
+  try {
+    return toVideoDecoderConfig(codec, undefined, accessUnit);
+  } catch {
+    // A parameter set Vigil cannot parse is left to the decoder, as before.
+    return undefined;
+  }
+}
+
+function videoRecord(track: TrackRuntime): Uint8Array | undefined {
+  return track.config?.kind === 'video' ? track.config.decoderConfig : undefined;
+}
+
+/** An avcC/hvcC record (configurationVersion 1), as MP4 and FLV sources give: their packets are length-prefixed. */
+function hasDecoderRecord(extradata: Uint8Array | undefined): boolean {
+  return extradata !== undefined && extradata.length > 0 && extradata[0] === 1 && !isAnnexB(extradata);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {

@@ -45,3 +45,39 @@ test('audio samples are all sync samples and keep their payload as is', () => {
   assert.deepEqual(sample?.info, { durationTicks: 1024, sizeBytes: 3, isSync: true, compositionOffsetTicks: 0 });
   assert.deepEqual(sample?.payload, Uint8Array.of(0, 0, 1));
 });
+
+test('AAC from MPEG-TS loses its ADTS header (with or without CRC)', () => {
+  const builder = new SampleBuilder({
+    timeBase: { num: 1, den: 48_000 },
+    timescale: 48_000,
+    video: false,
+    stripAdts: true,
+  });
+  const noCrc = [0xff, 0xf1, 0x4c, 0x80, 0x01, 0x3f, 0xfc, 0x21, 0x10];
+  const withCrc = [0xff, 0xf0, 0x4c, 0x80, 0x01, 0x7f, 0xfc, 0xaa, 0xbb, 0x21, 0x20];
+  builder.push({ trackIndex: 1, dts: 0, pts: 0, duration: 1024, isKeyframe: true, data: Uint8Array.from(noCrc) });
+  const first = builder.push({
+    trackIndex: 1,
+    dts: 1024,
+    pts: 1024,
+    duration: 1024,
+    isKeyframe: true,
+    data: Uint8Array.from(withCrc),
+  });
+  assert.deepEqual(first?.payload, Uint8Array.of(0x21, 0x10));
+  assert.deepEqual(builder.flush()?.payload, Uint8Array.of(0x21, 0x20));
+});
+
+test('a length-prefixed video sample that looks like a 3-byte start code is kept as it is', () => {
+  // A first NAL unit of 0x1a0 bytes: its length prefix reads 00 00 01 a0.
+  const sample = new Uint8Array(4 + 0x1a0);
+  sample.set([0, 0, 1, 0xa0, 0x41]);
+  const builder = new SampleBuilder({
+    timeBase: { num: 1, den: 25 },
+    timescale: 90_000,
+    video: true,
+    videoPayload: 'length-prefixed',
+  });
+  builder.push({ trackIndex: 0, dts: 0, pts: 0, duration: 1, isKeyframe: false, data: sample.slice() });
+  assert.deepEqual(builder.flush()?.payload, sample);
+});

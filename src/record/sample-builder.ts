@@ -5,8 +5,9 @@
  * timescale from absolute timestamps (never by summing rounded durations), so
  * rounding never accumulates. Pure.
  */
-import { annexBToLengthPrefixed, isAnnexB } from '../mp4/index.js';
+import { annexBToLengthPrefixedInPlace, isAnnexB } from '../mp4/bitstream/annex-b.js';
 import type { SampleInfo } from '../mp4/types.js';
+import { stripAdtsHeader } from './adts.js';
 import type { Rational, SourcePacket } from '../media/types.js';
 
 export interface BuiltSample {
@@ -22,6 +23,15 @@ export interface SampleTrackOptions {
   timescale: number;
   /** Video payloads are rewritten from Annex B to 4-byte length prefixes. */
   video: boolean;
+  /**
+   * What video payloads are: `length-prefixed` when the source gave an
+   * avcC/hvcC record (MP4, FLV), else `detect` per packet. Detection alone
+   * would take a length-prefixed sample whose first NAL unit is 256–511
+   * bytes long (00 00 01 xx) for Annex B.
+   */
+  videoPayload?: 'detect' | 'length-prefixed';
+  /** Audio payloads are ADTS frames whose headers are dropped. */
+  stripAdts?: boolean;
 }
 
 interface Held {
@@ -45,7 +55,7 @@ export class SampleBuilder {
     return Math.round((timestamp * timeBase.num * timescale) / timeBase.den);
   }
 
-  /** Adds a packet; returns the previous packet as a complete sample, if there was one. */
+  /** Adds a packet, taking ownership of its payload; returns the previous packet as a complete sample, if there was one. */
   push(packet: SourcePacket): BuiltSample | undefined {
     const dts = packet.dts ?? packet.pts;
     const dtsTicks =
@@ -55,7 +65,14 @@ export class SampleBuilder {
           ? this.held.dtsTicks + this.fallbackDuration()
           : 0;
     const ptsTicks = packet.pts !== undefined ? this.toTicks(packet.pts) : dtsTicks;
-    const payload = this.options.video && isAnnexB(packet.data) ? annexBToLengthPrefixed(packet.data) : packet.data;
+    // The builder owns packet payloads (the engine copied them out), so the
+    // conversion may rewrite start codes in place.
+    const payload =
+      this.options.video && this.options.videoPayload !== 'length-prefixed' && isAnnexB(packet.data)
+        ? annexBToLengthPrefixedInPlace(packet.data)
+        : this.options.stripAdts === true
+          ? stripAdtsHeader(packet.data)
+          : packet.data;
     const previous = this.held;
     this.held = {
       dtsTicks,

@@ -49,3 +49,21 @@ export function adminAuthHook(auth: AdminAuth) {
     );
   };
 }
+
+/**
+ * Viewer URLs (downloads, playlists, thumbnails): admin credentials in the
+ * header, or the admin token as `?token=` for players that cannot set headers.
+ * Signed viewer tokens replace the latter in the access-control work.
+ */
+export function viewerAuthHook(auth: AdminAuth) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (isAdmin(request.headers.authorization, auth)) return;
+    const token = (request.query as Record<string, unknown> | undefined)?.token;
+    if (typeof token === 'string' && sameSecret(token, auth.token)) return;
+    reply.header('WWW-Authenticate', CHALLENGE);
+    throw new VigilError(
+      'UNAUTHORIZED',
+      'credentials are missing or wrong; send Authorization: Bearer <token>, HTTP Basic, or ?token=<token>',
+    );
+  };
+}

@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.js';
 import { installErrorHandling } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
+import { mediaRoutes } from './routes/media/index.js';
 import { statusPageRoutes } from './routes/status-page.js';
 import { validatorCompiler } from './validation.js';
 
@@ -42,5 +43,6 @@ export function buildApp(deps: AppDeps): VigilApp {
   void app.register(healthRoutes);
   void app.register(statusPageRoutes, deps);
   void app.register(adminRoutes, deps);
+  if (deps.media !== undefined) void app.register(mediaRoutes, { ...deps, media: deps.media });
   return app;
 }

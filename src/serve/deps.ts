@@ -8,6 +8,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { StreamDefinition, Variant } from '../config/stream-types.js';
 import type { LockRecord, RecordedRange } from '../archive/types.js';
 import type { RecordingControl } from '../record/types.js';
+import type { Archive } from '../archive/archive.js';
+import type { SegmentByteReader } from '../archive/types.js';
+import type { MediaEngine } from '../media/types.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -34,6 +37,18 @@ export interface AdminAuth {
   password?: string;
 }
 
+/** What the viewer URLs (downloads, HLS, thumbnails) read: the index and the segment files. */
+export interface MediaDeps {
+  archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf' | 'segmentById' | 'sequenceBases' | 'getStream' | 'depth'>;
+  reader: SegmentByteReader;
+  /** Decodes thumbnails (the media engine). */
+  engine: Pick<MediaEngine, 'decodeThumbnail'>;
+  /** IANA zone of chapter titles (the config's `timezone`). */
+  timeZone: string;
+  /** UTC µs clock (tests inject one). */
+  now?: () => number;
+}
+
 export interface AppDeps {
   archive: ArchiveApi;
   recording: RecordingControl;
@@ -42,6 +57,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** The global archive root, which a percentage `disk_limit` refers to when a stream sets no root. */
   defaultDvrRoot?: string;
+  /** Viewer URLs are served when present. */
+  media?: MediaDeps;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes?: number;
 }

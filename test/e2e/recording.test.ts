@@ -6,25 +6,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { findFreePort } from '../helpers/free-port.js';
 import { startRtspCamera, type RtspCamera } from '../helpers/rtsp-camera.js';
-import { eventually, startVigilProcess, type VigilProcess } from '../helpers/vigil-process.js';
-
-interface Range {
-  from: number;
-  duration: number;
-}
-
-function segmentFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.mp4'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
+import {
+  eventually,
+  recordedRanges,
+  recordedSeconds,
+  recorderStatus,
+  segmentFiles,
+  startVigilProcess,
+  type VigilProcess,
+} from '../helpers/vigil-process.js';
 
 /** What ffprobe says of a file: its stream codecs and duration. */
 function probe(file: string): { codecs: string[]; durationS: number } {
@@ -46,21 +42,6 @@ function decodeErrors(file: string): string {
   return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
     .toString()
     .trim();
-}
-
-async function ranges(vigil: VigilProcess, stream: string): Promise<Range[]> {
-  const res = await vigil.api('GET', `/streamer/api/v3/streams/${stream}/dvr/ranges`);
-  assert.equal(res.status, 200);
-  return (res.body as { ranges: Range[] }).ranges;
-}
-
-async function recorderStatus(vigil: VigilProcess, stream: string): Promise<string | undefined> {
-  const res = await vigil.api('GET', `/streamer/api/v3/streams/${stream}`);
-  return (res.body as { state?: { status: string } }).state?.status;
-}
-
-function recordedSeconds(rs: Range[]): number {
-  return rs.reduce((sum, r) => sum + r.duration, 0);
 }
 
 describe('recording a live RTSP camera', { timeout: 240_000 }, () => {
@@ -102,7 +83,7 @@ describe('recording a live RTSP camera', { timeout: 240_000 }, () => {
         (await recorderStatus(vigil, 'cam1')) === 'recording' ? true : undefined,
       );
       const rs = await eventually('9 s recorded', async () => {
-        const r = await ranges(vigil, 'cam1');
+        const r = await recordedRanges(vigil, 'cam1');
         return recordedSeconds(r) >= 9 ? r : undefined;
       });
       assert.equal(rs.length, 1, `one continuous range, got ${JSON.stringify(rs)}`);
@@ -136,7 +117,7 @@ describe('recording a live RTSP camera', { timeout: 240_000 }, () => {
         (await recorderStatus(vigil, 'cam1')) === 'recording' ? true : undefined,
       );
       const rs = await eventually('a second range after the gap', async () => {
-        const r = await ranges(vigil, 'cam1');
+        const r = await recordedRanges(vigil, 'cam1');
         return r.length >= 2 && r[r.length - 1]!.duration >= 2 ? r : undefined;
       });
       const gapS = rs[1]!.from - (rs[0]!.from + rs[0]!.duration);
@@ -147,7 +128,7 @@ describe('recording a live RTSP camera', { timeout: 240_000 }, () => {
   test(
     'after kill -9 a restart keeps every complete fragment and the index agrees with the files',
     withServerLog(async () => {
-      const before = recordedSeconds(await ranges(vigil, 'cam1'));
+      const before = recordedSeconds(await recordedRanges(vigil, 'cam1'));
       await vigil.kill('SIGKILL');
       // A kill usually lands between two fragment writes; make the torn write
       // happen for sure: half a moof at the end of the newest segment file.
@@ -160,7 +141,7 @@ describe('recording a live RTSP camera', { timeout: 240_000 }, () => {
       vigil = await startVigilProcess({ dataDir, port, extraConfig: 'dvr:\n  segment_duration: 4\n' });
       assert.equal(statSync(newest).size, intactSize, 'the torn tail is cut at the last complete fragment');
 
-      const afterRestart = await ranges(vigil, 'cam1');
+      const afterRestart = await recordedRanges(vigil, 'cam1');
       assert.ok(recordedSeconds(afterRestart) >= before - 0.1, `nothing indexed before the kill is lost (${before} s)`);
       for (const file of segmentFiles(join(dataDir, 'archive', 'cam1'))) {
         if (statSync(file).size === 0) continue;

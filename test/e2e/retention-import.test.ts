@@ -6,17 +6,16 @@
  * ffprobe/ffmpeg judge the imported files; the disk is read directly.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { findFreePort } from '../helpers/free-port.js';
 import { decodeErrors, makeTestClip, probeCodecs } from '../helpers/media-check.js';
+import { runVigilImport, writeImportConfig } from '../helpers/vigil-cli.js';
 import { eventually, startVigilProcess, type VigilProcess } from '../helpers/vigil-process.js';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const CLIP_SECONDS = 20;
 const SEGMENT_SECONDS = 4;
 /** One video frame at 25 fps: the tolerance for times Vigil derives from media. */
@@ -65,22 +64,6 @@ const totalBytes = (files: SegmentFile[]): number => files.reduce((sum, f) => su
 function isoHoursAgo(nowS: number, hoursAgo: number): { iso: string; unixS: number } {
   const unixS = nowS - hoursAgo * 3600;
   return { iso: new Date(unixS * 1000).toISOString().replace('.000Z', 'Z'), unixS };
-}
-
-/** Runs `vigil import` as a user would, in its own process; the config names the data dir and segment length. */
-function runImport(config: string, stream: string, startIso: string, clip: string): void {
-  execFileSync(
-    process.execPath,
-    [
-      ...['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'import'],
-      ...['--config', config, '--stream', stream, '--start', startIso, clip],
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, VIGIL_CONFIG: '', VIGIL_DATA: '', VIGIL_PORT: '', VIGIL_ADMIN_TOKEN: '' },
-    },
-  );
 }
 
 async function ranges(vigil: VigilProcess, stream: string): Promise<Range[]> {
@@ -149,11 +132,10 @@ describe('importing with the CLI, then retention in the server', { timeout: 240_
     clipUrl = pathToFileURL(clip).href;
     await makeTestClip(clip, { seconds: CLIP_SECONDS });
 
-    const importConfig = join(work, 'import.yaml');
-    writeFileSync(importConfig, `data_dir: ${JSON.stringify(dataDir)}\ndvr:\n  segment_duration: ${SEGMENT_SECONDS}\n`);
-    runImport(importConfig, 'imported', imported.iso, clip);
-    runImport(importConfig, 'aged', aged.iso, clip);
-    runImport(importConfig, 'quota', quota.iso, clip);
+    const importConfig = writeImportConfig(join(work, 'import.yaml'), dataDir, SEGMENT_SECONDS);
+    await runVigilImport(importConfig, 'imported', imported.iso, clip);
+    await runVigilImport(importConfig, 'aged', aged.iso, clip);
+    await runVigilImport(importConfig, 'quota', quota.iso, clip);
 
     agedBefore = segmentFiles(dataDir, 'aged');
     quotaBefore = segmentFiles(dataDir, 'quota');

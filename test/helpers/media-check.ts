@@ -69,3 +69,41 @@ export async function makeTestClip(path: string, options: TestClipOptions): Prom
     { timeout: 120_000 },
   );
 }
+
+/** ffprobe's streams of a file (ffprobe's JSON, one entry per stream). */
+export async function probeStreams(
+  path: string,
+): Promise<
+  Array<{
+    codec_type: string;
+    codec_name: string;
+    start_time?: string;
+    duration?: string;
+    nb_frames?: string;
+    width?: number;
+    height?: number;
+  }>
+> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', path], { timeout: 30_000 });
+  return (JSON.parse(stdout) as { streams: Awaited<ReturnType<typeof probeStreams>> }).streams;
+}
+
+/**
+ * MD5 of one decoded video frame as yuv420p: the first frame presented at or
+ * after `atSeconds` on the file's own timeline (`-copyts`: pre-roll frames an
+ * edit list hides sit before 0), or frame number `index`.
+ */
+export async function frameMd5(path: string, pick: { atSeconds: number } | { index: number }): Promise<string> {
+  const select = 'index' in pick ? `select=eq(n\\,${pick.index})` : `select=gte(t\\,${pick.atSeconds})`;
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-copyts', '-i', path, '-map', '0:v:0', '-vf', select],
+      ...['-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
+    ],
+    { timeout: 60_000 },
+  );
+  const hash = stdout.trim().split('\n').pop()?.split(',').pop()?.trim();
+  if (hash === undefined || hash === '' || hash.startsWith('#')) throw new Error(`no frame decoded from ${path}`);
+  return hash;
+}

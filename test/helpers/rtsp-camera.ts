@@ -14,8 +14,10 @@ const PYTHON = process.env.VIGIL_TEST_PYTHON ?? '/usr/bin/python3';
 
 export interface RtspCameraOptions {
   port?: number;
-  /** Serve this pre-encoded H.264 MP4 instead of a live test picture. */
+  /** Serve this pre-encoded MP4 (played once per session) instead of a live test picture. */
   file?: string;
+  /** The video codec of `file`. */
+  codec?: 'h264' | 'h265';
   /** Picture size of the live test picture, e.g. `320x240`. */
   size?: string;
   audio?: boolean;
@@ -32,7 +34,7 @@ export interface RtspCamera {
 export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<RtspCamera> {
   const port = options.port ?? (await findFreePort());
   const args = [SCRIPT, String(port), '--size', options.size ?? '320x240'];
-  if (options.file !== undefined) args.push('--file', options.file);
+  if (options.file !== undefined) args.push('--file', options.file, '--codec', options.codec ?? 'h264');
   if (options.audio === false) args.push('--no-audio');
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
 

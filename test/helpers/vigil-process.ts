@@ -4,7 +4,7 @@
  * data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -123,4 +123,42 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A recorded range as the admin API gives it (Unix seconds). */
+export interface RecordedRange {
+  from: number;
+  duration: number;
+}
+
+export async function recordedRanges(vigil: VigilProcess, stream: string): Promise<RecordedRange[]> {
+  const res = await vigil.api('GET', `/streamer/api/v3/streams/${stream}/dvr/ranges`);
+  if (res.status !== 200) throw new Error(`ranges of ${stream}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { ranges: RecordedRange[] }).ranges;
+}
+
+export function recordedSeconds(ranges: RecordedRange[]): number {
+  return ranges.reduce((sum, r) => sum + r.duration, 0);
+}
+
+/** The stream's recorder status (`recording`, `retrying`, …), or undefined when it has none. */
+export async function recorderStatus(vigil: VigilProcess, stream: string): Promise<string | undefined> {
+  const res = await vigil.api('GET', `/streamer/api/v3/streams/${stream}`);
+  return (res.body as { state?: { status: string } }).state?.status;
+}
+
+/** Waits until `stream` has at least `seconds` recorded; returns its ranges. */
+export function waitForRecorded(vigil: VigilProcess, stream: string, seconds: number): Promise<RecordedRange[]> {
+  return eventually(`${seconds} s of ${stream} recorded`, async () => {
+    const ranges = await recordedRanges(vigil, stream);
+    return recordedSeconds(ranges) >= seconds ? ranges : undefined;
+  });
+}
+
+/** Segment files under a stream's archive directory, oldest first. */
+export function segmentFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.mp4'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }

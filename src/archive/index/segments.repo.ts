@@ -43,6 +43,7 @@ export async function insertSegment(db: Kysely<Database>, s: SegmentInsert): Pro
   const row = await db
     .insertInto('segments')
     .values({
+      sequence_base: await nextSequenceBase(db, s.stream, s.variant),
       stream: s.stream,
       variant: s.variant,
       start_us: s.startUs,
@@ -58,6 +59,40 @@ export async function insertSegment(db: Kysely<Database>, s: SegmentInsert): Pro
     .returningAll()
     .executeTakeFirstOrThrow();
   return segmentRowToSegment(row);
+}
+
+/** The ordinal after the last fragment of the stream's newest segment (the recorder closes it before opening the next). */
+async function nextSequenceBase(db: Kysely<Database>, stream: string, variant: Variant): Promise<number> {
+  const previous = await db
+    .selectFrom('segments')
+    .select(['id', 'sequence_base'])
+    .where('stream', '=', stream)
+    .where('variant', '=', variant)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (previous === undefined) return 0;
+  const { count } = await db
+    .selectFrom('fragments')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('segment_id', '=', previous.id)
+    .executeTakeFirstOrThrow();
+  return Number(previous.sequence_base) + Number(count);
+}
+
+/** Each segment's `sequence_base`, for numbering live playlist entries. */
+export async function segmentSequenceBases(db: Kysely<Database>, segmentIds: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const ids = [...new Set(segmentIds)];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const rows = await db
+      .selectFrom('segments')
+      .select(['id', 'sequence_base'])
+      .where('id', 'in', ids.slice(i, i + IN_CHUNK))
+      .execute();
+    for (const row of rows) out.set(Number(row.id), Number(row.sequence_base));
+  }
+  return out;
 }
 
 export type FragmentInsert = Omit<FragmentRecord, 'segmentId'>;
@@ -134,6 +169,11 @@ export async function listSegments(db: Kysely<Database>, q: SegmentQuery = {}): 
   if (q.closed !== undefined) query = query.where('closed', '=', q.closed ? 1 : 0);
   const rows = await query.orderBy('start_us').orderBy('id').execute();
   return rows.map(segmentRowToSegment);
+}
+
+export async function findSegmentById(db: Kysely<Database>, id: number): Promise<SegmentRecord | undefined> {
+  const row = await db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : segmentRowToSegment(row);
 }
 
 export async function findSegmentByPath(

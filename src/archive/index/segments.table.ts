@@ -16,6 +16,8 @@ export interface SegmentsTable {
   codecs: string;
   /** 0 while the recorder appends, 1 once closed (an integer: SQLite has no boolean to bind). */
   closed: number;
+  /** Stream-wide ordinal of the segment's first fragment (live HLS media sequence numbers). */
+  sequence_base: Generated<number>;
 }
 
 export type SegmentRow = Selectable<SegmentsTable>;

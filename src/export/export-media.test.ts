@@ -1,0 +1,202 @@
+/**
+ * Exports of real media (imported from clips made by Debian's ffmpeg), judged
+ * by Debian's ffprobe/ffmpeg: duration, first shown frame, A/V start, clean
+ * decode, chapters and title.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { Archive, readSlice } from '../archive/index.js';
+import { isVigilError } from '../errors.js';
+import { createMediaEngine } from '../media/index.js';
+import { importFiles } from '../record/import.js';
+import { decodeErrors, makeTestClip } from '../../test/helpers/media-check.js';
+import { buildFragmentedMp4 } from './fragmented-mp4.js';
+import { planExport } from './plan-export.js';
+import { buildProgressiveMp4 } from './progressive-mp4.js';
+import { selectSamples } from './select-samples.js';
+import type { ExportRequest, SampleSelection, VirtualFileLayout } from './types.js';
+
+const run = promisify(execFile);
+const S = 1_000_000;
+const FRAME_S = 0.04;
+const T0 = Date.UTC(2026, 0, 31, 12, 0, 0) * 1000;
+const meta = { title: 'Gate camera', timeZone: 'Europe/Berlin' };
+
+let dir: string;
+let archive: Archive;
+let clip: string;
+
+async function importAt(stream: string, startUs: number, files: string[]): Promise<void> {
+  await importFiles({ archive, engine: createMediaEngine(), stream, startUs, files, segmentDurationUs: 4 * S });
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vigil-export-'));
+  archive = await Archive.open({ databasePath: join(dir, 'index.db'), defaultRoot: join(dir, 'archive') });
+  clip = join(dir, 'clip.mp4');
+  const short = join(dir, 'short.mp4');
+  const large = join(dir, 'large.mp4');
+  await makeTestClip(clip, { seconds: 20 });
+  await makeTestClip(short, { seconds: 5 });
+  await makeTestClip(large, { seconds: 5, size: '640x480' });
+  await importAt('cam', T0, [clip]);
+  await importAt('gap', T0, [clip]);
+  await importAt('gap', T0 + 30 * S, [short]);
+  await importAt('change', T0, [short, large]);
+});
+
+after(async () => {
+  await archive?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function req(stream: string, fromS: number, durationS: number, gaps: 'collapse' | 'keep' = 'collapse'): ExportRequest {
+  return { stream, variant: 'main', fromUs: T0 + fromS * S, toUs: T0 + (fromS + durationS) * S, gaps };
+}
+
+async function select(request: ExportRequest): Promise<SampleSelection> {
+  const segments = await archive.segmentsInRange(request.stream, 'main', request.fromUs, request.toUs);
+  return selectSamples({ segments, fragments: await archive.fragmentsOf(segments.map((s) => s.id)) }, request);
+}
+
+/** The layout's bytes as one file, read from the segment files (what any byte-range reader serves). */
+async function writeLayout(layout: VirtualFileLayout, name: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for (const p of layout.parts) {
+    chunks.push(p.kind === 'bytes' ? p.data : await readSlice(p.file.root, p.file.path, p.offset, p.length));
+  }
+  const path = join(dir, name);
+  await writeFile(path, Buffer.concat(chunks));
+  return path;
+}
+
+async function ffprobeJson(path: string, ...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', ...args, path]);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+interface ProbedStream {
+  codec_type: string;
+  start_time: string;
+  duration: string;
+}
+
+async function streams(path: string): Promise<ProbedStream[]> {
+  return (await ffprobeJson(path, '-show_streams')).streams as ProbedStream[];
+}
+
+async function formatDuration(path: string): Promise<number> {
+  const format = (await ffprobeJson(path, '-show_format')).format as { duration: string };
+  return Number(format.duration);
+}
+
+/** Hash of the frame presented at output time 0 (frames before it are the pre-roll). */
+async function frameAtZero(path: string): Promise<string> {
+  const { stdout } = await run('ffmpeg', [
+    ...['-v', 'error', '-copyts', '-i', path, '-map', '0:v', '-vf', 'select=gte(t\\,0)'],
+    ...['-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
+  ]);
+  return stdout.trim().split('\n').pop()!.split(',').pop()!.trim();
+}
+
+async function sourceFrame(index: number): Promise<string> {
+  const { stdout } = await run('ffmpeg', [
+    ...['-v', 'error', '-i', clip, '-map', '0:v', '-vf', `select=eq(n\\,${index})`],
+    ...['-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
+  ]);
+  return stdout.trim().split('\n').pop()!.split(',').pop()!.trim();
+}
+
+describe('progressive MP4 of real media', () => {
+  it('from mid-GOP across a segment boundary: exact first frame, duration, A/V start, clean decode', async () => {
+    const selection = await select(req('cam', 5.52, 8));
+    assert.ok(selection.files.length >= 2, 'the range crosses a segment boundary');
+    const path = await writeLayout(buildProgressiveMp4(selection, meta), 'mid-gop.mp4');
+    assert.ok(Math.abs((await formatDuration(path)) - 8) <= FRAME_S, `duration ${await formatDuration(path)}`);
+    assert.equal(await frameAtZero(path), await sourceFrame(Math.round(5.52 / FRAME_S)));
+    const [video, audio] = await streams(path);
+    assert.equal(video?.codec_type, 'video');
+    assert.equal(audio?.codec_type, 'audio');
+    assert.ok(Math.abs(Number(video!.start_time) - Number(audio!.start_time)) <= 0.025);
+    assert.equal(await decodeErrors(path), '');
+  });
+
+  it('shows the title, the wall-clock start and one chapter in the time zone', async () => {
+    const path = await writeLayout(buildProgressiveMp4(await select(req('cam', 3, 4)), meta), 'meta.mp4');
+    const probed = await ffprobeJson(path, '-show_chapters', '-show_format');
+    const tags = (probed.format as { tags: Record<string, string> }).tags;
+    assert.equal(tags.title, 'Gate camera');
+    assert.equal(tags.date, '2026-01-31T12:00:03.000Z');
+    assert.equal(tags.creation_time, '2026-01-31T12:00:03.000000Z');
+    const chapters = probed.chapters as Array<{ start_time: string; tags: { title: string } }>;
+    assert.deepEqual(
+      chapters.map((c) => [Number(c.start_time), c.tags.title]),
+      [[0, '2026-01-31 13:00:03']],
+    );
+  });
+
+  it('across a gap: two chapters and the collapsed duration; gaps=keep gives real time', async () => {
+    const collapsed = await writeLayout(buildProgressiveMp4(await select(req('gap', 15, 18)), meta), 'gap.mp4');
+    assert.ok(
+      Math.abs((await formatDuration(collapsed)) - 8) <= FRAME_S,
+      `collapsed ${await formatDuration(collapsed)}`,
+    );
+    const chapters = (await ffprobeJson(collapsed, '-show_chapters')).chapters as Array<{
+      start_time: string;
+      tags: { title: string };
+    }>;
+    assert.deepEqual(
+      chapters.map((c) => c.tags.title),
+      ['2026-01-31 13:00:15', '2026-01-31 13:00:30'],
+    );
+    assert.ok(Math.abs(Number(chapters[1]!.start_time) - 5) <= FRAME_S);
+    assert.equal(await decodeErrors(collapsed), '');
+
+    const kept = await writeLayout(buildProgressiveMp4(await select(req('gap', 15, 18, 'keep')), meta), 'keep.mp4');
+    assert.ok(Math.abs((await formatDuration(kept)) - 18) <= FRAME_S, `kept ${await formatDuration(kept)}`);
+    assert.equal(await decodeErrors(kept), '');
+  });
+});
+
+describe('fragmented MP4 of real media', () => {
+  it('plays: duration, clean decode, the frame at `from` presented at 0', async () => {
+    const path = await writeLayout(buildFragmentedMp4(await select(req('cam', 5.52, 8)), meta), 'out.fmp4.mp4');
+    // ffmpeg applies an fMP4 edit list as a time offset: the pre-roll sits before 0.
+    const [video] = await streams(path);
+    const end = Number(video!.start_time) + Number(video!.duration);
+    assert.ok(Math.abs(end - 8) <= FRAME_S, `video ends at ${end}`);
+    assert.equal(await frameAtZero(path), await sourceFrame(Math.round(5.52 / FRAME_S)));
+    assert.equal(await decodeErrors(path), '');
+  });
+});
+
+describe('planExport', () => {
+  const reader = {
+    source: 'disk' as const,
+    read(): AsyncIterable<Uint8Array> {
+      throw new Error('not read in this test');
+    },
+  };
+
+  it('a resolution change inside the range is CODEC_CHANGED naming where to split', async () => {
+    await assert.rejects(
+      planExport({ archive, reader }, req('change', 2, 6), 'mp4', meta),
+      (e) =>
+        isVigilError(e, 'CODEC_CHANGED') && /2026-01-31T12:00:0[45]/.test(e.message) && e.message.includes('640x480'),
+    );
+  });
+
+  it('gives the same size and ETag for the same past range, another ETag for another container', async () => {
+    const a = await planExport({ archive, reader }, req('cam', 2, 5), 'mp4', meta);
+    const b = await planExport({ archive, reader }, req('cam', 2, 5), 'mp4', meta);
+    const c = await planExport({ archive, reader }, req('cam', 2, 5), 'fmp4', meta);
+    assert.equal(a.file.sizeBytes, b.file.sizeBytes);
+    assert.equal(a.etag, b.etag);
+    assert.notEqual(a.etag, c.etag);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * What both MP4 builders write around the samples: each track's edit list,
+ * the chapters (one per recorded piece) and the iTunes-style metadata.
+ */
+import { invalidArgument } from '../errors.js';
+import type { ElstEntry } from '../mp4/boxes/edit-list.js';
+import type { Chapter } from '../mp4/boxes/chapters.js';
+import type { UdtaFields } from '../mp4/boxes/udta.js';
+import { ELST_EMPTY_MEDIA_TIME } from '../mp4/flags.js';
+import { usToIso } from '../time.js';
+import type { MetadataOptions, SampleSelection, TrackSamples } from './types.js';
+
+/** The movie timescale (mvhd, tkhd and edit durations): milliseconds. */
+export const MOVIE_TIMESCALE = 1000;
+const US = 1_000_000;
+/** chpl holds at most 255 chapters; a range with more gaps gets the first 255. */
+const MAX_CHAPTERS = 255;
+
+export function usToMovieTicks(us: number): number {
+  return Math.round((us * MOVIE_TIMESCALE) / US);
+}
+
+/** Media duration of a track: where its last sample ends, in its ticks. */
+export function mediaDurationTicks(track: TrackSamples): number {
+  const last = track.count - 1;
+  return last < 0 ? 0 : track.decodeTicks[last]! + track.durationTicks[last]!;
+}
+
+function pieceLengthsUs(selection: SampleSelection): number[] {
+  return selection.pieces.map((p) => p.toUs - p.fromUs);
+}
+
+/**
+ * Collapsed: one edit from the first shown instant (hiding the pre-roll). Gaps kept: one edit per
+ * piece with an empty edit before each piece that starts after the previous one ended.
+ */
+export function editListFor(selection: SampleSelection, track: TrackSamples): ElstEntry[] {
+  const ts = track.config.timescale;
+  const start = track.presentationStartTicks;
+  const available = ((mediaDurationTicks(track) - start) * US) / ts;
+  if (selection.request.gaps !== 'keep' || selection.pieces.length <= 1) {
+    const durationUs = Math.max(0, Math.min(selection.durationUs, available));
+    return [{ segmentDuration: usToMovieTicks(durationUs), mediaTime: start }];
+  }
+  const entries: ElstEntry[] = [];
+  const lengths = pieceLengthsUs(selection);
+  let collapsedUs = 0;
+  let outputEndUs = 0;
+  selection.pieces.forEach((piece, k) => {
+    const gapUs = piece.outputStartUs - outputEndUs;
+    if (k > 0 && gapUs > 0) entries.push({ segmentDuration: usToMovieTicks(gapUs), mediaTime: ELST_EMPTY_MEDIA_TIME });
+    const lengthUs = Math.max(0, Math.min(lengths[k]!, available - collapsedUs));
+    entries.push({ segmentDuration: usToMovieTicks(lengthUs), mediaTime: start + Math.round((collapsedUs * ts) / US) });
+    collapsedUs += lengths[k]!;
+    outputEndUs = piece.outputStartUs + lengths[k]!;
+  });
+  return entries;
+}
+
+/** `YYYY-MM-DD HH:mm:ss` in an IANA zone. */
+export function formatWallClock(us: number, timeZone: string): string {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+  } catch {
+    throw invalidArgument(
+      'timeZone',
+      `expected an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(timeZone)}`,
+    );
+  }
+  const parts: Record<string, string> = {};
+  for (const p of format.formatToParts(new Date(Math.floor(us / 1000)))) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/** One chapter per recorded piece, titled with its wall-clock start. */
+export function chaptersFor(selection: SampleSelection, meta: MetadataOptions): Chapter[] {
+  return selection.pieces.slice(0, MAX_CHAPTERS).map((piece, k) => ({
+    startUs: piece.outputStartUs,
+    // The first piece shows the frame at `from` first, even when that frame began a little earlier.
+    title: formatWallClock(k === 0 ? Math.max(piece.fromUs, selection.request.fromUs) : piece.fromUs, meta.timeZone),
+  }));
+}
+
+export function udtaFieldsFor(selection: SampleSelection, meta: MetadataOptions): UdtaFields {
+  const { request } = selection;
+  return {
+    title: meta.title,
+    date: usToIso(selection.firstShownUs),
+    comment:
+      `Vigil export of ${request.stream} (${request.variant}): ${usToIso(selection.firstShownUs)} to ` +
+      `${usToIso(selection.lastShownEndUs)}, ${selection.pieces.length} recorded piece(s), gaps ${request.gaps === 'keep' ? 'kept' : 'collapsed'}`,
+    chapters: chaptersFor(selection, meta),
+  };
+}

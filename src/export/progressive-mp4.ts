@@ -1,0 +1,202 @@
+/**
+ * A progressive MP4 as a virtual file: ftyp, moov first (what `+faststart`
+ * gives, so players start at once), one mdat whose payload is file slices in
+ * the archive's own interleave (≈ one fragment per track per chunk).
+ *
+ * The moov's size decides where the mdat starts, and so every chunk offset;
+ * offsets are written as placeholders and patched once the size is known.
+ * Past 4 GiB the moov switches to co64 (bigger), which is why it is laid out
+ * again in that case.
+ */
+import { VigilError } from '../errors.js';
+import { ByteWriter } from '../mp4/byte-writer.js';
+import { writeEdts } from '../mp4/boxes/edit-list.js';
+import {
+  mp4TimeFromUs,
+  writeDinf,
+  writeFtyp,
+  writeHdlr,
+  writeMdhd,
+  writeMvhd,
+  writeSmhd,
+  writeTkhd,
+  writeVmhd,
+} from '../mp4/boxes/movie.js';
+import { writeAudioSampleEntry, writeVisualSampleEntry } from '../mp4/boxes/sample-entry.js';
+import { buildUdta } from '../mp4/boxes/udta.js';
+import { U32_MAX } from '../mp4/flags.js';
+import { writeMdatHeader } from '../mp4/fragment.js';
+import { fourcc } from '../mp4/fourcc.js';
+import { editListFor, mediaDurationTicks, MOVIE_TIMESCALE, udtaFieldsFor, usToMovieTicks } from './export-metadata.js';
+import {
+  chunksOf,
+  patchChunkOffsets,
+  type TrackChunks,
+  writeChunkOffsetPlaceholders,
+  writeCttsColumns,
+  writeStscColumns,
+  writeStssColumns,
+  writeSttsColumns,
+  writeStszColumns,
+} from './sample-tables.js';
+import type { ByteSource, MetadataOptions, SampleSelection, TrackSamples, VirtualFileLayout } from './types.js';
+
+export const MP4_CONTENT_TYPE = 'video/mp4';
+
+export function buildProgressiveMp4(selection: SampleSelection, meta: MetadataOptions): VirtualFileLayout {
+  if (selection.tracks.length === 0) throw new VigilError('INTERNAL', 'progressive mp4: the selection has no tracks');
+  const chunks = selection.tracks.map((t) => chunksOf(t));
+  const { parts, relativeOffsets, payloadBytes } = interleave(selection, chunks);
+
+  const ftypWriter = new ByteWriter(64);
+  writeFtyp(ftypWriter, fourcc.isom, 512, [fourcc.isom, fourcc.iso6, fourcc.avc1, fourcc.mp41]);
+  const ftyp = ftypWriter.finish();
+  const mdatHeader = writeMdatHeader(payloadBytes);
+  const lastChunkStart = Math.max(0, ...relativeOffsets.map((o) => (o.length === 0 ? 0 : o[o.length - 1]!)));
+
+  let wide = false;
+  let moov = writeMoov(selection, meta, chunks, wide);
+  let payloadStart = ftyp.length + moov.writer.position + mdatHeader.length;
+  if (payloadStart + lastChunkStart > U32_MAX) {
+    wide = true;
+    moov = writeMoov(selection, meta, chunks, wide);
+    payloadStart = ftyp.length + moov.writer.position + mdatHeader.length;
+  }
+  moov.offsetTables.forEach((at, t) => {
+    const absolute = relativeOffsets[t]!.map((o) => o + payloadStart);
+    patchChunkOffsets(moov.writer, at, absolute, wide);
+  });
+  const header = new Uint8Array(payloadStart);
+  header.set(ftyp, 0);
+  header.set(moov.writer.finish(), ftyp.length);
+  header.set(mdatHeader, payloadStart - mdatHeader.length);
+  return {
+    sizeBytes: payloadStart + payloadBytes,
+    contentType: MP4_CONTENT_TYPE,
+    parts: [{ kind: 'bytes', data: header }, ...parts],
+  };
+}
+
+/**
+ * Orders all tracks' chunks as they lie in the segment files (which interleaves
+ * video and audio per fragment) and gives each chunk its offset inside the mdat payload.
+ * Slices that follow each other in one file are merged into one part.
+ */
+function interleave(
+  selection: SampleSelection,
+  chunks: TrackChunks[],
+): { parts: ByteSource[]; relativeOffsets: Float64Array[]; payloadBytes: number } {
+  const relativeOffsets = chunks.map((c) => new Float64Array(c.count));
+  const next = chunks.map(() => 0);
+  const parts: ByteSource[] = [];
+  let at = 0;
+  for (;;) {
+    let pick = -1;
+    for (let t = 0; t < chunks.length; t++) {
+      const c = chunks[t]!;
+      const i = next[t]!;
+      if (i >= c.count) continue;
+      if (pick < 0) {
+        pick = t;
+        continue;
+      }
+      const p = chunks[pick]!;
+      const j = next[pick]!;
+      if (
+        c.fileIndex[i]! < p.fileIndex[j]! ||
+        (c.fileIndex[i] === p.fileIndex[j] && c.fileOffset[i]! < p.fileOffset[j]!)
+      ) {
+        pick = t;
+      }
+    }
+    if (pick < 0) break;
+    const c = chunks[pick]!;
+    const i = next[pick]!++;
+    relativeOffsets[pick]![i] = at;
+    const file = selection.files[c.fileIndex[i]!];
+    if (file === undefined) throw new VigilError('INTERNAL', `progressive mp4: no file ${c.fileIndex[i]}`);
+    const offset = c.fileOffset[i]!;
+    const length = c.sizeBytes[i]!;
+    const previous = parts[parts.length - 1];
+    if (previous?.kind === 'file' && previous.file === file && previous.offset + previous.length === offset) {
+      previous.length += length;
+    } else {
+      parts.push({ kind: 'file', file, offset, length });
+    }
+    at += length;
+  }
+  return { parts, relativeOffsets, payloadBytes: at };
+}
+
+function writeMoov(
+  selection: SampleSelection,
+  meta: MetadataOptions,
+  chunks: TrackChunks[],
+  wide: boolean,
+): { writer: ByteWriter; offsetTables: number[] } {
+  const sampleCount = selection.tracks.reduce((n, t) => n + t.count, 0);
+  const w = new ByteWriter(4096 + sampleCount * 12 + chunks.reduce((n, c) => n + c.count * 20, 0));
+  const creationTime = mp4TimeFromUs(selection.firstShownUs);
+  const offsetTables: number[] = [];
+  w.box(fourcc.moov, () => {
+    writeMvhd(w, {
+      creationTime,
+      timescale: MOVIE_TIMESCALE,
+      duration: usToMovieTicks(selection.durationUs),
+      nextTrackId: Math.max(...selection.tracks.map((t) => t.config.trackId)) + 1,
+    });
+    selection.tracks.forEach((track, t) => {
+      offsetTables.push(writeTrak(w, selection, track, chunks[t]!, creationTime, wide));
+    });
+    w.bytes(buildUdta(udtaFieldsFor(selection, meta)));
+  });
+  return { writer: w, offsetTables };
+}
+
+function writeTrak(
+  w: ByteWriter,
+  selection: SampleSelection,
+  track: TrackSamples,
+  chunks: TrackChunks,
+  creationTime: number,
+  wide: boolean,
+): number {
+  const config = track.config;
+  const isVideo = config.kind === 'video';
+  const edits = editListFor(selection, track);
+  let offsetsAt = 0;
+  w.box(fourcc.trak, () => {
+    writeTkhd(w, {
+      creationTime,
+      trackId: config.trackId,
+      duration: edits.reduce((n, e) => n + e.segmentDuration, 0),
+      isAudio: !isVideo,
+      width: config.kind === 'video' ? config.width : 0,
+      height: config.kind === 'video' ? config.height : 0,
+    });
+    writeEdts(w, edits);
+    w.box(fourcc.mdia, () => {
+      writeMdhd(w, creationTime, config.timescale, mediaDurationTicks(track));
+      writeHdlr(w, isVideo ? fourcc.vide : fourcc.soun, isVideo ? 'VideoHandler' : 'SoundHandler');
+      w.box(fourcc.minf, () => {
+        if (isVideo) writeVmhd(w);
+        else writeSmhd(w);
+        writeDinf(w);
+        w.box(fourcc.stbl, () => {
+          w.fullBox(fourcc.stsd, 0, 0, () => {
+            w.u32(1);
+            if (config.kind === 'video') writeVisualSampleEntry(w, config);
+            else writeAudioSampleEntry(w, config);
+          });
+          writeSttsColumns(w, track.durationTicks);
+          writeCttsColumns(w, track.compositionOffsetTicks);
+          writeStssColumns(w, track.isSync);
+          writeStszColumns(w, track.sizeBytes);
+          writeStscColumns(w, chunks);
+          offsetsAt = writeChunkOffsetPlaceholders(w, chunks.count, wide);
+        });
+      });
+    });
+  });
+  return offsetsAt;
+}

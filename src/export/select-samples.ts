@@ -1,0 +1,379 @@
+/**
+ * The pure planner: index rows + a range → the samples an export copies, on
+ * one continuous output timeline. No I/O; every builder (MP4, fMP4, TS, HLS)
+ * works from its result.
+ *
+ * Wall-clock instant of a sample: a segment's tfdt 0 (of every track) is
+ * `segment.startUs`, so a sample is presented at
+ * `segment.startUs + (tfdt + Σ earlier durations in the run + composition offset) / timescale`.
+ * All selection (first shown frame, pre-roll, end, audio trim, gaps) is done on
+ * that axis, and output decode times are derived from it, never by summing
+ * durations across segments: rounding cannot drift over hours.
+ */
+import { DEFAULT_GAP_TOLERANCE_US } from '../archive/ranges.js';
+import type { FragmentRecord, SegmentRecord } from '../archive/types.js';
+import { invalidArgument, VigilError } from '../errors.js';
+import { readFragment } from '../mp4/fragment.js';
+import type { TrackConfig } from '../mp4/types.js';
+import { usToIso } from '../time.js';
+import { SampleColumns } from './sample-columns.js';
+import { codecChangedError, sameLayout, trackLayoutOf, type TrackLayout } from './track-layout.js';
+import type {
+  ExportRequest,
+  PlanInput,
+  RecordedPiece,
+  SampleSelection,
+  SegmentFileRef,
+  TrackSamples,
+} from './types.js';
+
+export interface SelectOptions {
+  /** A break between segments longer than this starts a new piece (default: the archive's 1.5 s). */
+  gapToleranceUs?: number;
+}
+
+const US = 1_000_000;
+
+interface Placed {
+  segment: SegmentRecord;
+  fragment: FragmentRecord;
+}
+
+interface Gathered {
+  originUs: number;
+  layout: TrackLayout;
+  files: SegmentFileRef[];
+  segmentCount: number;
+  video: SampleColumns;
+  audio: SampleColumns;
+}
+
+interface Piece {
+  /** First timing-track sample of the piece (index into the gathered columns). */
+  startIndex: number;
+  /** Timing-track ticks removed from the timeline before this piece. */
+  collapseTicks: number;
+  fromUs: number;
+  toUs: number;
+}
+
+export function selectSamples(input: PlanInput, request: ExportRequest, options: SelectOptions = {}): SampleSelection {
+  const { fromUs, toUs } = request;
+  if (!(toUs > fromUs)) {
+    throw invalidArgument(
+      'duration',
+      `expected a positive duration, got ${(toUs - fromUs) / US} s (${usToIso(fromUs)} to ${usToIso(toUs)})`,
+    );
+  }
+  const tolerance = options.gapToleranceUs ?? DEFAULT_GAP_TOLERANCE_US;
+  const window = fragmentWindow(input, fromUs, toUs);
+  if (window.length === 0) throw notRecorded(request);
+  checkLayouts(window, fromUs, toUs);
+  const g = gather(window);
+
+  const timingIsVideo = g.layout.video !== undefined && g.video.count > 0;
+  const timing = timingIsVideo ? g.video : g.audio;
+  const timingConfig = (timingIsVideo ? g.layout.video : g.layout.audio) as TrackConfig;
+  const ts = timingConfig.timescale;
+  const ptsUs = (c: SampleColumns, scale: number, i: number): number =>
+    g.originUs + ((c.wallDecodeTicks[i]! + c.compositionOffsetTicks[i]!) * US) / scale;
+
+  const span = timingSpan(timing, (i) => ptsUs(timing, ts, i), fromUs, toUs, timingIsVideo);
+  if (span === undefined) throw notRecorded(request);
+  const { first, shown, last } = span;
+  const firstShownUs = timingIsVideo ? ptsUs(timing, ts, shown) : Math.max(fromUs, ptsUs(timing, ts, shown));
+
+  const { pieces, pieceOfSegment } = findPieces(timing, ts, first, last, g.segmentCount, tolerance);
+  for (let i = first; i <= last; i++) {
+    const p = pieces[pieceOfSegment[timing.segment[i]!]!]!;
+    const start = ptsUs(timing, ts, i);
+    if (start >= toUs) continue;
+    const end = start + (timing.durationTicks[i]! * US) / ts;
+    p.fromUs = Math.min(p.fromUs, start);
+    p.toUs = Math.max(p.toUs, end);
+  }
+  pieces[0]!.fromUs = firstShownUs;
+  pieces.forEach((p, k) => {
+    // A piece whose samples are all presented after `to` (B-frames at the very end) shows nothing.
+    if (!Number.isFinite(p.toUs)) p.fromUs = p.toUs = k > 0 ? pieces[k - 1]!.toUs : firstShownUs;
+  });
+
+  const collapseUs = pieces.map((p) => (p.collapseTicks * US) / ts);
+  const tracks: TrackSamples[] = [];
+  let nextTrackId = 1;
+  const timingBaseTicks = timing.wallDecodeTicks[first]!;
+  const timingPresentation = Math.round(timing.wallDecodeTicks[shown]! + timing.compositionOffsetTicks[shown]!);
+  tracks.push(
+    outputTrack(timing, { ...timingConfig, trackId: nextTrackId++ }, first, last, pieceOfSegment, (p) => {
+      return pieces[p]!.collapseTicks;
+    }),
+  );
+  tracks[0]!.presentationStartTicks = timingIsVideo
+    ? timingPresentation - timingBaseTicks
+    : Math.round(((firstShownUs - ptsUs(timing, ts, first)) * ts) / US);
+
+  if (timingIsVideo && g.layout.audio !== undefined) {
+    const a = g.layout.audio;
+    const audio = g.audio;
+    let a0 = -1;
+    let a1 = -1;
+    for (let i = 0; i < audio.count; i++) {
+      const start = ptsUs(audio, a.timescale, i);
+      if (a0 < 0 && start + (audio.durationTicks[i]! * US) / a.timescale > firstShownUs) a0 = i;
+      if (start < toUs) a1 = i;
+    }
+    if (a0 >= 0 && a1 >= a0) {
+      const track = outputTrack(audio, { ...a, trackId: nextTrackId++ }, a0, a1, pieceOfSegment, (p) =>
+        Math.round((collapseUs[p]! * a.timescale) / US),
+      );
+      track.presentationStartTicks = Math.max(
+        0,
+        Math.round(((firstShownUs - ptsUs(audio, a.timescale, a0)) * a.timescale) / US),
+      );
+      tracks.push(track);
+    }
+  }
+
+  const baseWallUs = g.originUs + (timingBaseTicks * US) / ts;
+  const lastShownEndUs = pieces[pieces.length - 1]!.toUs;
+  let collapsedStartUs = 0;
+  const recorded: RecordedPiece[] = pieces.map((p, k) => {
+    const piece: RecordedPiece = {
+      fromUs: p.fromUs,
+      toUs: p.toUs,
+      outputStartUs: request.gaps === 'keep' ? p.fromUs - firstShownUs : collapsedStartUs,
+      mediaStartUs: p.fromUs - collapseUs[k]! - baseWallUs,
+    };
+    collapsedStartUs += p.toUs - p.fromUs;
+    return piece;
+  });
+  return {
+    request,
+    firstShownUs,
+    lastShownEndUs,
+    durationUs: request.gaps === 'keep' ? lastShownEndUs - firstShownUs : collapsedStartUs,
+    files: g.files,
+    tracks,
+    pieces: recorded,
+  };
+}
+
+function notRecorded(request: ExportRequest): VigilError {
+  return new VigilError(
+    'RANGE_NOT_RECORDED',
+    `${request.stream}: nothing is recorded from ${usToIso(request.fromUs)} to ${usToIso(request.toUs)}`,
+    { field: 'from' },
+  );
+}
+
+/**
+ * The fragments to read, in order: from the last fragment that starts on a keyframe at or before
+ * `from` (plus the one before it in the same segment, for an audio frame that straddles the cut)
+ * to the last fragment starting before `to`.
+ */
+function fragmentWindow(input: PlanInput, fromUs: number, toUs: number): Placed[] {
+  const segments = new Map<number, SegmentRecord>();
+  for (const s of input.segments) {
+    if (s.endUs > fromUs && s.startUs < toUs && s.endUs > s.startUs) segments.set(s.id, s);
+  }
+  const placed: Placed[] = [];
+  for (const fragment of input.fragments) {
+    const segment = segments.get(fragment.segmentId);
+    if (segment !== undefined) placed.push({ segment, fragment });
+  }
+  placed.sort(
+    (a, b) =>
+      a.segment.startUs - b.segment.startUs ||
+      a.segment.id - b.segment.id ||
+      a.fragment.sequenceNumber - b.fragment.sequenceNumber,
+  );
+  let first = 0;
+  for (let i = 0; i < placed.length; i++) {
+    const f = placed[i]!.fragment;
+    if (f.startUs > fromUs) break;
+    if (f.startsWithKeyframe) first = i;
+  }
+  let last = -1;
+  for (let i = placed.length - 1; i >= first; i--) {
+    if (placed[i]!.fragment.startUs < toUs) {
+      last = i;
+      break;
+    }
+  }
+  if (last < first) return [];
+  const start = first > 0 && placed[first - 1]!.segment === placed[first]!.segment ? first - 1 : first;
+  return placed.slice(start, last + 1);
+}
+
+function checkLayouts(window: Placed[], fromUs: number, toUs: number): void {
+  const first = window[0]!.segment;
+  const reference = trackLayoutOf(first);
+  let previous = first;
+  for (const { segment } of window) {
+    if (segment === previous) continue;
+    previous = segment;
+    const layout = trackLayoutOf(segment);
+    if (!sameLayout(reference, layout)) {
+      throw codecChangedError(fromUs, toUs, Math.max(fromUs, segment.startUs), reference, layout);
+    }
+  }
+}
+
+function gather(window: Placed[]): Gathered {
+  const originUs = window[0]!.segment.startUs;
+  const layout = trackLayoutOf(window[0]!.segment);
+  const files: SegmentFileRef[] = [];
+  const video = new SampleColumns();
+  const audio = new SampleColumns();
+  let segmentOrdinal = -1;
+  let current: SegmentRecord | undefined;
+  for (const { segment, fragment } of window) {
+    if (segment !== current) {
+      current = segment;
+      segmentOrdinal += 1;
+      files.push({ root: segment.root, path: segment.path });
+    }
+    const info = readFragment(fragment.moof);
+    for (const run of info.runs) {
+      const isVideo = run.trackId === layout.video?.trackId;
+      const config = isVideo ? layout.video : run.trackId === layout.audio?.trackId ? layout.audio : undefined;
+      if (config === undefined) continue;
+      const columns = isVideo ? video : audio;
+      let decode = Math.round(((segment.startUs - originUs) * config.timescale) / US) + run.baseMediaDecodeTime;
+      let offset = fragment.moofOffset + run.dataOffset;
+      for (const s of run.samples) {
+        const sync = !isVideo || s.isSync;
+        const fileIndex = segmentOrdinal; // one file per segment
+        columns.push(
+          decode,
+          s.durationTicks,
+          s.compositionOffsetTicks,
+          s.sizeBytes,
+          sync,
+          fileIndex,
+          offset,
+          segmentOrdinal,
+        );
+        decode += s.durationTicks;
+        offset += s.sizeBytes;
+      }
+    }
+  }
+  return { originUs, layout, files, segmentCount: segmentOrdinal + 1, video, audio };
+}
+
+/**
+ * On the timing track: `shown` is the last sample presented at or before `from` (or the first one
+ * presented when `from` is before the recording), `first` the sync sample at or before it in decode
+ * order, `last` the last sample in decode order presented before `to`.
+ */
+function timingSpan(
+  c: SampleColumns,
+  pts: (i: number) => number,
+  fromUs: number,
+  toUs: number,
+  isVideo: boolean,
+): { first: number; shown: number; last: number } | undefined {
+  let shown = -1;
+  let earliest = -1;
+  for (let i = 0; i < c.count; i++) {
+    const p = pts(i);
+    if (p <= fromUs && (shown < 0 || p > pts(shown))) shown = i;
+    if (p < toUs && (earliest < 0 || p < pts(earliest))) earliest = i;
+  }
+  if (shown < 0) shown = earliest;
+  if (shown < 0) return undefined;
+  let first = shown;
+  while (first >= 0 && c.isSync[first] !== 1) first--;
+  if (first < 0) {
+    // The window starts mid-GOP with no keyframe before the frame: begin at the first keyframe.
+    first = c.isSync.subarray(0, c.count).indexOf(1);
+    if (first < 0) return undefined;
+    shown = first;
+    for (let i = first; i < c.count; i++) if (pts(i) < pts(shown)) shown = i;
+  }
+  let last = -1;
+  for (let i = c.count - 1; i >= first; i--) {
+    if (pts(i) < toUs) {
+      last = i;
+      break;
+    }
+  }
+  if (last < first || (isVideo && pts(shown) >= toUs)) return undefined;
+  return { first, shown, last };
+}
+
+/** Splits the timing track's [first, last] at breaks between segments longer than the gap tolerance. */
+function findPieces(
+  c: SampleColumns,
+  timescale: number,
+  first: number,
+  last: number,
+  segmentCount: number,
+  toleranceUs: number,
+): { pieces: Piece[]; pieceOfSegment: Int32Array } {
+  const pieces: Piece[] = [{ startIndex: first, collapseTicks: 0, fromUs: Infinity, toUs: -Infinity }];
+  const pieceOfSegment = new Int32Array(segmentCount).fill(-1);
+  for (let s = 0; s <= c.segment[first]!; s++) pieceOfSegment[s] = 0;
+  let collapse = 0;
+  for (let i = first + 1; i <= last; i++) {
+    const segment = c.segment[i]!;
+    if (segment === c.segment[i - 1]) continue;
+    const gapTicks = c.wallDecodeTicks[i]! - (c.wallDecodeTicks[i - 1]! + c.durationTicks[i - 1]!);
+    if ((gapTicks * US) / timescale > toleranceUs) {
+      collapse += gapTicks;
+      pieces.push({ startIndex: i, collapseTicks: collapse, fromUs: Infinity, toUs: -Infinity });
+    }
+    pieceOfSegment[segment] = pieces.length - 1;
+  }
+  for (let s = 1; s < segmentCount; s++) if (pieceOfSegment[s]! < 0) pieceOfSegment[s] = pieceOfSegment[s - 1]!;
+  return { pieces, pieceOfSegment };
+}
+
+/**
+ * Output columns for samples [a, b]: decode times from wall-clock positions minus the gaps
+ * collapsed before each sample's piece, forced strictly increasing; each duration is the distance
+ * to the next sample, so the timeline has no holes and no drift. The last keeps its own duration.
+ */
+function outputTrack(
+  c: SampleColumns,
+  config: TrackConfig,
+  a: number,
+  b: number,
+  pieceOfSegment: Int32Array,
+  collapseTicksOf: (piece: number) => number,
+): TrackSamples {
+  const count = b - a + 1;
+  const decodeTicks = new Float64Array(count);
+  const durationTicks = new Uint32Array(count);
+  const base = c.wallDecodeTicks[a]! - collapseTicksOf(pieceOfSegment[c.segment[a]!]!);
+  let lastPiece = -1;
+  let collapse = 0;
+  for (let j = 0; j < count; j++) {
+    const i = a + j;
+    const piece = pieceOfSegment[c.segment[i]!]!;
+    if (piece !== lastPiece) {
+      lastPiece = piece;
+      collapse = collapseTicksOf(piece);
+    }
+    let t = c.wallDecodeTicks[i]! - collapse - base;
+    if (j > 0) {
+      if (t <= decodeTicks[j - 1]!) t = decodeTicks[j - 1]! + 1;
+      durationTicks[j - 1] = t - decodeTicks[j - 1]!;
+    }
+    decodeTicks[j] = t;
+  }
+  durationTicks[count - 1] = c.durationTicks[b]!;
+  return {
+    config,
+    count,
+    decodeTicks,
+    durationTicks,
+    compositionOffsetTicks: c.compositionOffsetTicks.slice(a, b + 1),
+    sizeBytes: c.sizeBytes.slice(a, b + 1),
+    isSync: c.isSync.slice(a, b + 1),
+    fileIndex: c.fileIndex.slice(a, b + 1),
+    fileOffset: c.fileOffset.slice(a, b + 1),
+    presentationStartTicks: 0,
+  };
+}
