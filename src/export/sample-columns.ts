@@ -43,6 +43,12 @@ export class SampleColumns {
     this.segment[i] = segment;
   }
 
+  /** Makes room for `more` samples at once, so pushes inside a run never resize. */
+  reserve(more: number): void {
+    const needed = this.count + more;
+    if (needed > this.sizeBytes.length) this.grow(Math.max(needed, this.sizeBytes.length * 2));
+  }
+
   private grow(capacity: number): void {
     const n = Math.max(capacity, 16);
     this.wallDecodeTicks = resized(this.wallDecodeTicks, new Float64Array(n));

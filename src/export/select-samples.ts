@@ -13,7 +13,7 @@
 import { DEFAULT_GAP_TOLERANCE_US } from '../archive/ranges.js';
 import type { FragmentRecord, SegmentRecord } from '../archive/types.js';
 import { invalidArgument, VigilError } from '../errors.js';
-import { readFragment } from '../mp4/fragment.js';
+import { visitFragment, type FragmentVisitor } from '../mp4/fragment-visit.js';
 import type { TrackConfig } from '../mp4/types.js';
 import { usToIso } from '../time.js';
 import { SampleColumns } from './sample-columns.js';
@@ -75,10 +75,14 @@ export function selectSamples(input: PlanInput, request: ExportRequest, options:
   const timing = timingIsVideo ? g.video : g.audio;
   const timingConfig = (timingIsVideo ? g.layout.video : g.layout.audio) as TrackConfig;
   const ts = timingConfig.timescale;
-  const ptsUs = (c: SampleColumns, scale: number, i: number): number =>
-    g.originUs + ((c.wallDecodeTicks[i]! + c.compositionOffsetTicks[i]!) * US) / scale;
+  const timingPts = presentationColumn(timing, ts, g.originUs);
+  const audioPts =
+    timingIsVideo && g.layout.audio !== undefined
+      ? presentationColumn(g.audio, g.layout.audio.timescale, g.originUs)
+      : undefined;
+  const ptsUs = (c: SampleColumns, _scale: number, i: number): number => (c === timing ? timingPts : audioPts!)[i]!;
 
-  const span = timingSpan(timing, (i) => ptsUs(timing, ts, i), fromUs, toUs, timingIsVideo);
+  const span = timingSpan(timing, timingPts, fromUs, toUs, timingIsVideo);
   if (span === undefined) throw notRecorded(request);
   const { first, shown, last } = span;
   const firstShownUs = timingIsVideo ? ptsUs(timing, ts, shown) : Math.max(fromUs, ptsUs(timing, ts, shown));
@@ -225,41 +229,79 @@ function gather(window: Placed[]): Gathered {
   const files: SegmentFileRef[] = [];
   const video = new SampleColumns();
   const audio = new SampleColumns();
-  let segmentOrdinal = -1;
+  const visitor = new GatherVisitor(layout, video, audio);
   let current: SegmentRecord | undefined;
   for (const { segment, fragment } of window) {
     if (segment !== current) {
       current = segment;
-      segmentOrdinal += 1;
       files.push({ root: segment.root, path: segment.path });
+      visitor.enterSegment(segment, files.length - 1, originUs);
     }
-    const info = readFragment(fragment.moof);
-    for (const run of info.runs) {
-      const isVideo = run.trackId === layout.video?.trackId;
-      const config = isVideo ? layout.video : run.trackId === layout.audio?.trackId ? layout.audio : undefined;
-      if (config === undefined) continue;
-      const columns = isVideo ? video : audio;
-      let decode = Math.round(((segment.startUs - originUs) * config.timescale) / US) + run.baseMediaDecodeTime;
-      let offset = fragment.moofOffset + run.dataOffset;
-      for (const s of run.samples) {
-        const sync = !isVideo || s.isSync;
-        const fileIndex = segmentOrdinal; // one file per segment
-        columns.push(
-          decode,
-          s.durationTicks,
-          s.compositionOffsetTicks,
-          s.sizeBytes,
-          sync,
-          fileIndex,
-          offset,
-          segmentOrdinal,
-        );
-        decode += s.durationTicks;
-        offset += s.sizeBytes;
-      }
-    }
+    visitor.moofOffset = fragment.moofOffset;
+    visitFragment(fragment.moof, visitor);
   }
-  return { originUs, layout, files, segmentCount: segmentOrdinal + 1, video, audio };
+  return { originUs, layout, files, segmentCount: files.length, video, audio };
+}
+
+/** Appends each sample of the window's moofs to its track's columns (one file per segment). */
+class GatherVisitor implements FragmentVisitor {
+  moofOffset = 0;
+  #segmentOrdinal = -1;
+  #segmentStartUs = 0;
+  #originUs = 0;
+  #columns: SampleColumns | undefined;
+  #sync = false;
+  #decode = 0;
+  #offset = 0;
+
+  constructor(
+    private readonly layout: TrackLayout,
+    private readonly video: SampleColumns,
+    private readonly audio: SampleColumns,
+  ) {}
+
+  enterSegment(segment: SegmentRecord, ordinal: number, originUs: number): void {
+    this.#segmentOrdinal = ordinal;
+    this.#segmentStartUs = segment.startUs;
+    this.#originUs = originUs;
+  }
+
+  run(trackId: number, baseMediaDecodeTime: number, dataOffset: number, sampleCount: number): boolean {
+    const isVideo = trackId === this.layout.video?.trackId;
+    const config = isVideo ? this.layout.video : trackId === this.layout.audio?.trackId ? this.layout.audio : undefined;
+    if (config === undefined) return false;
+    this.#columns = isVideo ? this.video : this.audio;
+    this.#columns.reserve(sampleCount);
+    this.#sync = !isVideo; // every audio sample is a sync sample
+    this.#decode = Math.round(((this.#segmentStartUs - this.#originUs) * config.timescale) / US) + baseMediaDecodeTime;
+    this.#offset = this.moofOffset + dataOffset;
+    return true;
+  }
+
+  sample(durationTicks: number, sizeBytes: number, isSync: boolean, compositionOffsetTicks: number): void {
+    const ordinal = this.#segmentOrdinal;
+    this.#columns!.push(
+      this.#decode,
+      durationTicks,
+      compositionOffsetTicks,
+      sizeBytes,
+      this.#sync || isSync,
+      ordinal,
+      this.#offset,
+      ordinal,
+    );
+    this.#decode += durationTicks;
+    this.#offset += sizeBytes;
+  }
+}
+
+/** Wall-clock presentation instant (µs) of every sample of a track, computed once. */
+function presentationColumn(c: SampleColumns, timescale: number, originUs: number): Float64Array {
+  const out = new Float64Array(c.count);
+  for (let i = 0; i < c.count; i++) {
+    out[i] = originUs + ((c.wallDecodeTicks[i]! + c.compositionOffsetTicks[i]!) * US) / timescale;
+  }
+  return out;
 }
 
 /**
@@ -269,11 +311,12 @@ function gather(window: Placed[]): Gathered {
  */
 function timingSpan(
   c: SampleColumns,
-  pts: (i: number) => number,
+  ptsColumn: Float64Array,
   fromUs: number,
   toUs: number,
   isVideo: boolean,
 ): { first: number; shown: number; last: number } | undefined {
+  const pts = (i: number): number => ptsColumn[i]!;
   let shown = -1;
   let earliest = -1;
   for (let i = 0; i < c.count; i++) {
