@@ -208,7 +208,8 @@ async function runVigil(url: string, streams: number): Promise<CaseResult> {
     vigilEntry === 'dist'
       ? [join(root, 'dist', 'cli', 'main.js')]
       : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-  const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`];
+  const profile =
+    cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${resolve(cpuProfDir)}`];
   const child = spawn(process.execPath, [...profile, ...entry, 'serve', '--config', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
