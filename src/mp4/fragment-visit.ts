@@ -69,8 +69,14 @@ export function visitFragment(
     let defaultDuration = trex?.defaultSampleDuration ?? 0;
     let defaultSize = trex?.defaultSampleSize ?? 0;
     let defaultFlags = trex?.defaultSampleFlags ?? 0;
-    if (tfhdFlags & TFHD_DEFAULT_SAMPLE_DURATION_PRESENT) ((defaultDuration = view.getUint32(at)), (at += 4));
-    if (tfhdFlags & TFHD_DEFAULT_SAMPLE_SIZE_PRESENT) ((defaultSize = view.getUint32(at)), (at += 4));
+    if (tfhdFlags & TFHD_DEFAULT_SAMPLE_DURATION_PRESENT) {
+      defaultDuration = view.getUint32(at);
+      at += 4;
+    }
+    if (tfhdFlags & TFHD_DEFAULT_SAMPLE_SIZE_PRESENT) {
+      defaultSize = view.getUint32(at);
+      at += 4;
+    }
     if (tfhdFlags & TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT) defaultFlags = view.getUint32(at);
 
     const tfdtAt = tfdt.offset + tfdt.headerSize;
@@ -94,9 +100,15 @@ export function visitFragment(
       const count = view.getUint32(p);
       p += 4;
       let dataOffset = next;
-      if (flags & TRUN_DATA_OFFSET_PRESENT) ((dataOffset = base + view.getInt32(p)), (p += 4));
+      if (flags & TRUN_DATA_OFFSET_PRESENT) {
+        dataOffset = base + view.getInt32(p);
+        p += 4;
+      }
       let firstFlags: number | undefined;
-      if (flags & TRUN_FIRST_SAMPLE_FLAGS_PRESENT) ((firstFlags = view.getUint32(p)), (p += 4));
+      if (flags & TRUN_FIRST_SAMPLE_FLAGS_PRESENT) {
+        firstFlags = view.getUint32(p);
+        p += 4;
+      }
       const rowBytes =
         4 *
         (((flags & TRUN_SAMPLE_DURATION_PRESENT) !== 0 ? 1 : 0) +
@@ -113,8 +125,14 @@ export function visitFragment(
         let size = defaultSize;
         let sampleFlags = i === 0 && firstFlags !== undefined ? firstFlags : defaultFlags;
         let composition = 0;
-        if (flags & TRUN_SAMPLE_DURATION_PRESENT) ((duration = view.getUint32(p)), (p += 4));
-        if (flags & TRUN_SAMPLE_SIZE_PRESENT) ((size = view.getUint32(p)), (p += 4));
+        if (flags & TRUN_SAMPLE_DURATION_PRESENT) {
+          duration = view.getUint32(p);
+          p += 4;
+        }
+        if (flags & TRUN_SAMPLE_SIZE_PRESENT) {
+          size = view.getUint32(p);
+          p += 4;
+        }
         if (flags & TRUN_SAMPLE_FLAGS_PRESENT) {
           const own = view.getUint32(p);
           p += 4;

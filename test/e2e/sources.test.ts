@@ -53,10 +53,16 @@ describe('recording every kind of source', { timeout: 240_000 }, () => {
    * Creates `stream` from `body`, waits for RECORD_S seconds of archive, stops
    * it, and checks every segment it wrote with ffprobe and ffmpeg.
    */
-  async function recordAndCheck(stream: string, body: Record<string, unknown>, codecs: string[]): Promise<void> {
+  async function recordAndCheck(
+    stream: string,
+    body: Record<string, unknown>,
+    codecs: string[],
+    whileRecording?: () => Promise<void>,
+  ): Promise<void> {
     try {
       const put = await vigil.api('PUT', `/streamer/api/v3/streams/${stream}`, body);
       assert.equal(put.status, 200, JSON.stringify(put.body));
+      await whileRecording?.();
       const first = await waitForRecorded(vigil, stream, 1);
       const ranges = await waitForRecorded(vigil, stream, RECORD_S);
       assert.ok(ranges.at(-1)!.duration > first.at(-1)!.duration, 'the range grows while recording');
@@ -109,7 +115,10 @@ describe('recording every kind of source', { timeout: 240_000 }, () => {
   });
 
   test('RTSP over UDP, G.711 transcoded to AAC by default', async () => {
-    await recordAndCheck('udp', { url: camera.url, rtsp_transport: 'udp' }, ['h264', 'aac']);
+    await recordAndCheck('udp', { url: camera.url, rtsp_transport: 'udp' }, ['h264', 'aac'], async () => {
+      const res = await vigil.api('GET', '/streamer/api/v3/streams/udp');
+      assert.equal((res.body as { rtsp_transport?: string }).rtsp_transport, 'udp');
+    });
   });
 
   test('G.711 kept as µ-law', async () => {
