@@ -11,18 +11,8 @@
 import { VigilError } from '../errors.js';
 import { ByteWriter } from '../mp4/byte-writer.js';
 import { writeEdts } from '../mp4/boxes/edit-list.js';
-import {
-  mp4TimeFromUs,
-  writeDinf,
-  writeFtyp,
-  writeHdlr,
-  writeMdhd,
-  writeMvhd,
-  writeSmhd,
-  writeTkhd,
-  writeVmhd,
-} from '../mp4/boxes/movie.js';
-import { writeAudioSampleEntry, writeVisualSampleEntry } from '../mp4/boxes/sample-entry.js';
+import { mp4TimeFromUs, writeFtyp, writeMvhd } from '../mp4/boxes/movie.js';
+import { writeTrack } from '../mp4/boxes/track.js';
 import { buildUdta } from '../mp4/boxes/udta.js';
 import { U32_MAX } from '../mp4/flags.js';
 import { writeMdatHeader } from '../mp4/fragment.js';
@@ -161,42 +151,21 @@ function writeTrak(
   creationTime: number,
   wide: boolean,
 ): number {
-  const config = track.config;
-  const isVideo = config.kind === 'video';
   const edits = editListFor(selection, track);
   let offsetsAt = 0;
-  w.box(fourcc.trak, () => {
-    writeTkhd(w, {
-      creationTime,
-      trackId: config.trackId,
-      duration: edits.reduce((n, e) => n + e.segmentDuration, 0),
-      isAudio: !isVideo,
-      width: config.kind === 'video' ? config.width : 0,
-      height: config.kind === 'video' ? config.height : 0,
-    });
-    writeEdts(w, edits);
-    w.box(fourcc.mdia, () => {
-      writeMdhd(w, creationTime, config.timescale, mediaDurationTicks(track));
-      writeHdlr(w, isVideo ? fourcc.vide : fourcc.soun, isVideo ? 'VideoHandler' : 'SoundHandler');
-      w.box(fourcc.minf, () => {
-        if (isVideo) writeVmhd(w);
-        else writeSmhd(w);
-        writeDinf(w);
-        w.box(fourcc.stbl, () => {
-          w.fullBox(fourcc.stsd, 0, 0, () => {
-            w.u32(1);
-            if (config.kind === 'video') writeVisualSampleEntry(w, config);
-            else writeAudioSampleEntry(w, config);
-          });
-          writeSttsColumns(w, track.durationTicks);
-          writeCttsColumns(w, track.compositionOffsetTicks);
-          writeStssColumns(w, track.isSync);
-          writeStszColumns(w, track.sizeBytes);
-          writeStscColumns(w, chunks);
-          offsetsAt = writeChunkOffsetPlaceholders(w, chunks.count, wide);
-        });
-      });
-    });
+  writeTrack(w, track.config, {
+    creationTime,
+    presentationDuration: edits.reduce((n, e) => n + e.segmentDuration, 0),
+    mediaDuration: mediaDurationTicks(track),
+    writeEdits: () => writeEdts(w, edits),
+    writeSampleTables: () => {
+      writeSttsColumns(w, track.durationTicks);
+      writeCttsColumns(w, track.compositionOffsetTicks);
+      writeStssColumns(w, track.isSync);
+      writeStszColumns(w, track.sizeBytes);
+      writeStscColumns(w, chunks);
+      offsetsAt = writeChunkOffsetPlaceholders(w, chunks.count, wide);
+    },
   });
   return offsetsAt;
 }

@@ -8,17 +8,12 @@ import {
   readMdhd,
   readTkhd,
   readTrex,
-  writeDinf,
   writeFtyp,
-  writeHdlr,
-  writeMdhd,
   writeMvhd,
-  writeSmhd,
-  writeTkhd,
   writeTrex,
-  writeVmhd,
 } from './boxes/movie.js';
-import { readSampleEntry, writeAudioSampleEntry, writeVisualSampleEntry } from './boxes/sample-entry.js';
+import { readSampleEntry } from './boxes/sample-entry.js';
+import { writeTrack } from './boxes/track.js';
 import { writeStco, writeStsc, writeStsz, writeStts } from './boxes/sample-table.js';
 import { fourcc } from './fourcc.js';
 import { boxBody, childBoxes, findBox, requireBox, scanBoxes } from './scan.js';
@@ -64,36 +59,16 @@ export function buildInitSegment(tracks: TrackConfig[], options: InitSegmentOpti
 }
 
 function writeTrak(w: ByteWriter, track: TrackConfig, creationTime: number): void {
-  const isVideo = track.kind === 'video';
-  w.box(fourcc.trak, () => {
-    writeTkhd(w, {
-      creationTime,
-      trackId: track.trackId,
-      duration: 0,
-      isAudio: !isVideo,
-      width: isVideo ? track.width : 0,
-      height: isVideo ? track.height : 0,
-    });
-    w.box(fourcc.mdia, () => {
-      writeMdhd(w, creationTime, track.timescale, 0);
-      writeHdlr(w, isVideo ? fourcc.vide : fourcc.soun, isVideo ? 'VideoHandler' : 'SoundHandler');
-      w.box(fourcc.minf, () => {
-        if (isVideo) writeVmhd(w);
-        else writeSmhd(w);
-        writeDinf(w);
-        w.box(fourcc.stbl, () => {
-          w.fullBox(fourcc.stsd, 0, 0, () => {
-            w.u32(1);
-            if (track.kind === 'video') writeVisualSampleEntry(w, track);
-            else writeAudioSampleEntry(w, track);
-          });
-          writeStts(w, []);
-          writeStsc(w, []);
-          writeStsz(w, []);
-          writeStco(w, []);
-        });
-      });
-    });
+  writeTrack(w, track, {
+    creationTime,
+    presentationDuration: 0,
+    mediaDuration: 0,
+    writeSampleTables: () => {
+      writeStts(w, []);
+      writeStsc(w, []);
+      writeStsz(w, []);
+      writeStco(w, []);
+    },
   });
 }
 
