@@ -1,0 +1,366 @@
+/**
+ * Export benchmark: stream-copy archive downloads against `cat` and against
+ * `ffmpeg -f concat -c copy -movflags +faststart`, on a 1 h import of 1080p25
+ * ~4 Mbit/s H.264 + AAC in 60 s segments (repeated 24 times in the index).
+ * Throughput, exactness, time to first byte, server RSS and thumbnail latency,
+ * side by side in one run; medians of interleaved rounds.
+ *
+ *   node --import tsx bench/export.ts      # ROUNDS=5 TTFB_ROUNDS=7 THUMB_ROUNDS=15
+ *
+ * PARTS=throughput,exact,ttfb,thumb picks what to run. The input is made once
+ * and cached in bench/.work. The page cache here is dropped within seconds, so
+ * every timed run of every case is preceded by a `cat` of its input files.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findFreePort } from '../test/helpers/free-port.js';
+import { startVigilProcess } from '../test/helpers/vigil-process.js';
+import { judgeExactness, type Exactness } from './export-exact.js';
+import { ensureBenchInput, FPS, HOUR_SECONDS, STREAM, T0_SECONDS, type BenchInput } from './export-input.js';
+import {
+  catToNull,
+  curlGet,
+  findServerPid,
+  median,
+  moovSizeBytes,
+  runTimed,
+  startPlainFileServer,
+  withRssSampling,
+  type PlainFileServer,
+  type RssPeak,
+} from './export-measure.js';
+
+const work = join(resolve(import.meta.dirname, '..'), 'bench', '.work');
+const rounds = Number(process.env.ROUNDS ?? 5);
+const ttfbRounds = Number(process.env.TTFB_ROUNDS ?? 7);
+const thumbRounds = Number(process.env.THUMB_ROUNDS ?? 15);
+const parts = new Set((process.env.PARTS ?? 'throughput,exact,ttfb,thumb').split(','));
+/** Mid-segment and mid-GOP, so the exact start needs pre-roll and an edit list. */
+const FROM_OFFSET_S = 90.52;
+const US = 1_000_000;
+
+interface Range {
+  label: string;
+  fromS: number;
+  durationS: number;
+}
+
+const tenMinutes: Range = { label: '10 min', fromS: T0_SECONDS + FROM_OFFSET_S, durationS: 600 };
+const oneHour: Range = { label: '60 min', fromS: T0_SECONDS + FROM_OFFSET_S, durationS: 3600 };
+const oneDay: Range = { label: '24 h', fromS: T0_SECONDS + 0.52, durationS: 24 * 3600 - 1 };
+
+interface Ctx {
+  input: BenchInput;
+  baseUrl: string;
+  token: string;
+  pid: number;
+  tmp: string;
+  plain: PlainFileServer;
+}
+
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function archiveUrl(ctx: Ctx, r: Range): string {
+  return `${ctx.baseUrl}/${STREAM}/archive-${r.fromS.toFixed(2)}-${r.durationS}.mp4`;
+}
+
+/** The segments a range touches, as whole files (what `cat` and ffmpeg's concat read). */
+function segmentsOf(ctx: Ctx, r: Range) {
+  const fromUs = r.fromS * US;
+  const toUs = (r.fromS + r.durationS) * US;
+  return ctx.input.segments.filter((s) => s.endUs > fromUs && s.startUs < toUs);
+}
+
+function filesOf(ctx: Ctx, r: Range): string[] {
+  return segmentsOf(ctx, r).map((s) => join(s.root, s.path));
+}
+
+/** A concat list cut to the range with inpoint/outpoint, as an NVR built on ffmpeg would cut it. */
+function concatList(ctx: Ctx, r: Range): string {
+  const segments = segmentsOf(ctx, r);
+  const lines = segments.map((s, i) => {
+    const out = [`file '${join(s.root, s.path)}'`];
+    if (i === 0) out.push(`inpoint ${(r.fromS - s.startUs / US).toFixed(3)}`);
+    if (i === segments.length - 1) out.push(`outpoint ${(r.fromS + r.durationS - s.startUs / US).toFixed(3)}`);
+    return out.join('\n');
+  });
+  const path = join(ctx.tmp, `concat-${r.durationS}.txt`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+async function ffmpegConcat(ctx: Ctx, r: Range, out: string): Promise<number> {
+  const list = concatList(ctx, r);
+  const args = ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list];
+  const { wallMs } = await runTimed('ffmpeg', [...args, '-c', 'copy', '-movflags', '+faststart', out]);
+  return wallMs;
+}
+
+interface Throughput {
+  wallMs: number[];
+  bytes: number;
+  rss: RssPeak[];
+}
+
+function bucket(results: Map<string, Throughput>, key: string): Throughput {
+  let b = results.get(key);
+  if (b === undefined) results.set(key, (b = { wallMs: [], bytes: 0, rss: [] }));
+  return b;
+}
+
+async function measureThroughput(ctx: Ctx): Promise<Map<string, Throughput>> {
+  const results = new Map<string, Throughput>();
+  const cases: Array<[string, Range, () => Promise<void>]> = [];
+  for (const r of [tenMinutes, oneHour]) {
+    const files = filesOf(ctx, r);
+    const fileBytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+    cases.push([
+      `vigil ${r.label}`,
+      r,
+      async () => {
+        const [res, rss] = await withRssSampling(ctx.pid, () => curlGet(archiveUrl(ctx, r), ctx.token));
+        if (res.status !== 200) throw new Error(`${archiveUrl(ctx, r)}: HTTP ${res.status}`);
+        const b = bucket(results, `vigil ${r.label}`);
+        b.wallMs.push(res.wallMs);
+        b.bytes = res.sizeBytes;
+        b.rss.push(rss);
+      },
+    ]);
+    const plainUrl = ctx.plain.urlFor(files);
+    cases.push([
+      `node-http ${r.label}`,
+      r,
+      async () => {
+        const res = await curlGet(plainUrl, ctx.token);
+        const b = bucket(results, `node-http ${r.label}`);
+        b.wallMs.push(res.wallMs);
+        b.bytes = res.sizeBytes;
+      },
+    ]);
+    cases.push([
+      `cat ${r.label}`,
+      r,
+      async () => {
+        const b = bucket(results, `cat ${r.label}`);
+        b.wallMs.push((await catToNull(files)).wallMs);
+        b.bytes = fileBytes;
+      },
+    ]);
+  }
+  cases.push([
+    `ffmpeg ${tenMinutes.label}`,
+    tenMinutes,
+    async () => {
+      const out = join(ctx.tmp, 'concat.mp4');
+      const b = bucket(results, `ffmpeg ${tenMinutes.label}`);
+      b.wallMs.push(await ffmpegConcat(ctx, tenMinutes, out));
+      b.bytes = statSync(out).size;
+      rmSync(out);
+    },
+  ]);
+  for (let round = 0; round < rounds; round++) {
+    // A different case goes first each round, so none always follows the same neighbour.
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
+    for (const [name, r, timed] of order) {
+      await catToNull(filesOf(ctx, r));
+      await timed();
+      const b = results.get(name)!;
+      console.log(`bench: round ${round + 1} ${name}: ${fmt(b.wallMs.at(-1)!)} ms`);
+    }
+  }
+  return results;
+}
+
+async function measureExactness(ctx: Ctx): Promise<{ vigil: Exactness; ffmpeg: Exactness }> {
+  const judge = (file: string) =>
+    judgeExactness({
+      file,
+      sourceFile: ctx.input.hourFile,
+      fromInSourceS: FROM_OFFSET_S,
+      sourceDurationS: HOUR_SECONDS,
+      askedDurationS: oneHour.durationS,
+      lateS: oneHour.durationS - 1 / FPS,
+      fps: FPS,
+      searchFrames: 5 * FPS,
+    });
+  const vigilFile = join(ctx.tmp, 'vigil-60min.mp4');
+  const res = await curlGet(archiveUrl(ctx, oneHour), ctx.token, vigilFile);
+  if (res.status !== 200) throw new Error(`${archiveUrl(ctx, oneHour)}: HTTP ${res.status}`);
+  const vigil = await judge(vigilFile);
+  rmSync(vigilFile);
+  const ffmpegFile = join(ctx.tmp, 'ffmpeg-60min.mp4');
+  await ffmpegConcat(ctx, oneHour, ffmpegFile);
+  const ffmpeg = await judge(ffmpegFile);
+  rmSync(ffmpegFile);
+  return { vigil, ffmpeg };
+}
+
+interface FirstByte {
+  range: Range;
+  ms: number[];
+  moovBytes: number;
+}
+
+async function measureFirstByte(ctx: Ctx): Promise<FirstByte[]> {
+  const ranges = [tenMinutes, oneHour, oneDay];
+  const out = ranges.map((range) => ({ range, ms: [] as number[], moovBytes: NaN }));
+  const head = join(ctx.tmp, 'head.bin');
+  for (let round = 0; round < ttfbRounds; round++) {
+    for (let i = 0; i < out.length; i++) {
+      const fb = out[(i + round) % out.length]!;
+      // The whole file is planned for any range request; only its first 64 KiB travel.
+      const res = await curlGet(archiveUrl(ctx, fb.range), ctx.token, head, '0-65535');
+      if (res.status !== 206) throw new Error(`${archiveUrl(ctx, fb.range)}: HTTP ${res.status}`);
+      fb.ms.push(res.firstByteS * 1000);
+      fb.moovBytes = moovSizeBytes(readFileSync(head));
+    }
+  }
+  return out;
+}
+
+interface ThumbResult {
+  atS: number;
+  vigilMs: number[];
+  ffmpegMs: number[];
+}
+
+async function measureThumbnails(ctx: Ctx): Promise<ThumbResult> {
+  // Ask near 10 min 4 s and use the keyframe Vigil answers with, so both sides decode one keyframe.
+  const probe = await fetch(`${ctx.baseUrl}/${STREAM}/${T0_SECONDS + 604}-preview.jpg`, {
+    headers: { authorization: `Bearer ${ctx.token}` },
+  });
+  await probe.arrayBuffer();
+  const atS = Number(probe.headers.get('x-thumbnail-utc'));
+  if (probe.status !== 200 || !Number.isFinite(atS)) throw new Error(`preview.jpg: HTTP ${probe.status}`);
+  const segment = ctx.input.segments.find((s) => s.startUs <= atS * US && s.endUs > atS * US)!;
+  const file = join(segment.root, segment.path);
+  const seekS = (atS - segment.startUs / US).toFixed(3);
+  const jpeg = join(ctx.tmp, 'thumb.jpg');
+  const result: ThumbResult = { atS, vigilMs: [], ffmpegMs: [] };
+  const url = `${ctx.baseUrl}/${STREAM}/${atS}-preview.jpg`;
+  for (let round = 0; round < thumbRounds; round++) {
+    const vigilFirst = round % 2 === 0;
+    for (const side of vigilFirst ? ['vigil', 'ffmpeg'] : ['ffmpeg', 'vigil']) {
+      await catToNull([file]);
+      if (side === 'vigil') {
+        const res = await curlGet(url, ctx.token);
+        if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
+        result.vigilMs.push(res.wallMs);
+      } else {
+        const args = ['-v', 'error', '-y', '-ss', seekS, '-i', file, '-frames:v', '1', '-f', 'image2', jpeg];
+        result.ffmpegMs.push((await runTimed('ffmpeg', args)).wallMs);
+      }
+    }
+  }
+  return result;
+}
+
+function printThroughput(t: Map<string, Throughput>): void {
+  const mbps = (b: Throughput) => b.bytes / 1e6 / (median(b.wallMs) / 1000);
+  console.log('\n| case | bytes | median ms | MB/s | vs cat (MB/s) | goal |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  for (const r of [tenMinutes, oneHour]) {
+    const cat = t.get(`cat ${r.label}`)!;
+    const names = [
+      `vigil ${r.label}`,
+      `node-http ${r.label}`,
+      `cat ${r.label}`,
+      ...(r === tenMinutes ? [`ffmpeg ${r.label}`] : []),
+    ];
+    for (const name of names) {
+      const b = t.get(name)!;
+      const goal = name.startsWith('vigil') ? '≥ 0.9×' : '';
+      console.log(
+        `| ${name} | ${b.bytes} | ${fmt(median(b.wallMs))} | ${fmt(mbps(b))} | ${fmt(mbps(b) / mbps(cat), 2)}× | ${goal} |`,
+      );
+    }
+  }
+  const vigil10 = median(t.get(`vigil ${tenMinutes.label}`)!.wallMs);
+  const ffmpeg10 = median(t.get(`ffmpeg ${tenMinutes.label}`)!.wallMs);
+  console.log(`\nVigil 10 min vs ffmpeg concat: ${fmt(ffmpeg10 / vigil10, 1)}× faster (goal ≥ 10×)`);
+  console.log('\n| server RSS during | before MB | peak MB | peak − before MB (max over rounds) |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of [tenMinutes, oneHour]) {
+    const rss = t.get(`vigil ${r.label}`)!.rss;
+    const growth = Math.max(...rss.map((x) => x.peakKb - x.beforeKb)) / 1024;
+    const before = median(rss.map((x) => x.beforeKb)) / 1024;
+    const peak = Math.max(...rss.map((x) => x.peakKb)) / 1024;
+    console.log(`| ${r.label} download | ${fmt(before)} | ${fmt(peak)} | ${fmt(growth, 1)} |`);
+  }
+}
+
+function printExactness(e: { vigil: Exactness; ffmpeg: Exactness }): void {
+  const frames = (n: number | undefined) => (n === undefined ? 'not found within ±5 s' : `${n > 0 ? '+' : ''}${n}`);
+  console.log(
+    '\n| 60 min from mid-segment | first frame exact | first frame offset (frames) | duration error ms | drift at 3599.96 s (frames) |',
+  );
+  console.log('|---|---|---:|---:|---:|');
+  for (const [name, x] of [
+    ['vigil', e.vigil],
+    ['ffmpeg concat', e.ffmpeg],
+  ] as const) {
+    console.log(
+      `| ${name} | ${x.firstOffsetFrames === 0 ? 'yes' : 'no'} | ${frames(x.firstOffsetFrames)} | ${fmt(x.durationErrorMs, 1)} | ${frames(x.lateOffsetFrames)} |`,
+    );
+  }
+}
+
+function printFirstByte(fb: FirstByte[]): void {
+  console.log('\n| range | time to first byte, median ms | min–max ms | moov bytes | goal |');
+  console.log('|---|---:|---:|---:|---|');
+  for (const f of fb) {
+    const goal = f.range === oneHour ? '≤ 50 ms' : '';
+    console.log(
+      `| ${f.range.label} | ${fmt(median(f.ms), 1)} | ${fmt(Math.min(...f.ms), 1)}–${fmt(Math.max(...f.ms), 1)} | ${f.moovBytes} | ${goal} |`,
+    );
+  }
+}
+
+function printThumbnails(t: ThumbResult): void {
+  const vigil = median(t.vigilMs);
+  const ffmpeg = median(t.ffmpegMs);
+  console.log(`\n| thumbnail 1080p at keyframe ${t.atS} | median ms | ratio | goal |`);
+  console.log('|---|---:|---:|---|');
+  console.log(`| vigil GET -preview.jpg | ${fmt(vigil, 1)} | ${fmt(ffmpeg / vigil, 1)}× faster | ≥ 5× |`);
+  console.log(`| ffmpeg -ss T -i seg -frames:v 1 | ${fmt(ffmpeg, 1)} | | |`);
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg();
+  const input = await ensureBenchInput(work);
+  const tmp = mkdtempSync(join(tmpdir(), 'vigil-bench-export-'));
+  const plain = await startPlainFileServer();
+  const vigil = await startVigilProcess({ dataDir: input.dataDir, port: await findFreePort(), timeoutMs: 120_000 });
+  try {
+    const ctx: Ctx = {
+      input,
+      baseUrl: vigil.baseUrl,
+      token: vigil.token,
+      pid: findServerPid(join(input.dataDir, 'vigil.yaml')),
+      tmp,
+      plain,
+    };
+    const throughput = parts.has('throughput') ? await measureThroughput(ctx) : undefined;
+    const exact = parts.has('exact') ? await measureExactness(ctx) : undefined;
+    const firstByte = parts.has('ttfb') ? await measureFirstByte(ctx) : undefined;
+    const thumbs = parts.has('thumb') ? await measureThumbnails(ctx) : undefined;
+    console.log(
+      `\nExport benchmark: 1 h of 1080p25 ~4 Mbit/s H.264 + AAC in 60 s segments, ranges from t0+${FROM_OFFSET_S} s`,
+    );
+    if (throughput !== undefined) printThroughput(throughput);
+    if (exact !== undefined) printExactness(exact);
+    if (firstByte !== undefined) printFirstByte(firstByte);
+    if (thumbs !== undefined) printThumbnails(thumbs);
+    const loadAtEnd = loadavg();
+    console.log(
+      `\nload average (1, 5, 15 min): start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}`,
+    );
+  } finally {
+    await vigil.kill();
+    await plain.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
