@@ -10,6 +10,7 @@ import type { LockRecord, RecordedRange } from '../archive/types.js';
 import type { RecordingControl } from '../record/types.js';
 import type { Archive } from '../archive/archive.js';
 import type { SegmentByteReader } from '../archive/types.js';
+import type { ServedBytes } from '../export/types.js';
 import type { MediaEngine } from '../media/types.js';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -47,6 +48,17 @@ export interface MediaDeps {
   timeZone: string;
   /** UTC µs clock (tests inject one). */
   now?: () => number;
+  /** Usage accounting: called after each media response with what it served (the metrics work consumes it). */
+  onServed?: (usage: MediaUsage) => void;
+}
+
+export interface MediaUsage {
+  stream: string;
+  kind: 'archive' | 'hls-segment' | 'thumbnail';
+  /** The archive instant asked (UTC µs). */
+  dvrUtcUs: number;
+  status: number;
+  served: ServedBytes;
 }
 
 export interface AppDeps {

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { VirtualFile } from '../export/types.js';
+import type { ServedBytes, VirtualFile } from '../export/types.js';
 import { VigilError } from '../errors.js';
 import { parseRangeHeader } from './http-range.js';
 
@@ -17,6 +17,8 @@ export interface SendOptions {
   /** `attachment; filename=…` when set. */
   downloadName?: string;
   cacheControl: string;
+  /** Called once the response is over (sent, or the client gone) with the bytes yielded, by origin. */
+  onDone?: (served: ServedBytes) => void;
 }
 
 export function sendVirtualFile(
@@ -58,7 +60,10 @@ export function sendVirtualFile(
 
   const abort = new AbortController();
   // 'close' comes when the response is done or the client is gone; either way no more reads are wanted.
-  reply.raw.once('close', () => abort.abort());
+  reply.raw.once('close', () => {
+    abort.abort();
+    options.onDone?.({ ...file.served });
+  });
   const body = Readable.from(file.read(start, end, abort.signal), { objectMode: false });
   body.once('error', (err) => {
     if (!abort.signal.aborted) request.log.error({ err, url: request.url }, 'archive read failed mid-response');

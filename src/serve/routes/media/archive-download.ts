@@ -36,5 +36,7 @@ export async function sendArchiveFile(
     ...(settled ? { lastModified: new Date(Math.floor(toUs / 1000)) } : {}),
     cacheControl: settled ? 'private, max-age=86400' : 'no-cache',
     downloadName: `${name}_${asked.from}_${asked.duration}.${asked.container}`,
+    onDone: (served) =>
+      media.onServed?.({ stream: name, kind: 'archive', dvrUtcUs: asked.fromUs, status: reply.statusCode, served }),
   });
 }

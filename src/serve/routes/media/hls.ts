@@ -87,5 +87,13 @@ export async function sendEpochSegment(
   return sendVirtualFile(request, reply, readVirtualFile(layout, media.reader), {
     ...(segment.closed ? { etag: `"s${segment.id}-${layout.sizeBytes}"` } : {}),
     cacheControl: segment.closed ? 'private, max-age=86400' : 'no-cache',
+    onDone: (served) =>
+      media.onServed?.({
+        stream: name,
+        kind: 'hls-segment',
+        dvrUtcUs: segment.startUs,
+        status: reply.statusCode,
+        served,
+      }),
   });
 }

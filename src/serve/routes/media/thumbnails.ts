@@ -87,7 +87,7 @@ export async function sendThumbnail(
     remember(key, jpeg);
     reply.header('Cache-Control', 'private, max-age=86400');
     reply.header('X-Thumbnail-Utc', canonical);
-    return reply.type('image/jpeg').send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
+    return sendJpeg(reply, media, name, p.keyframeUs, jpeg);
   }
 
   const p = await plan(media, name, asked.fromUs, parseThumbnailMethod(queryString(query, 'method')), query);
@@ -98,5 +98,17 @@ export async function sendThumbnail(
   }
   const jpeg = await decode(media, p, width);
   reply.header('Cache-Control', 'no-cache');
+  return sendJpeg(reply, media, name, p.shownUs, jpeg);
+}
+
+/** A JPEG is made in memory: all of it counts as served from RAM. */
+function sendJpeg(reply: FastifyReply, media: MediaDeps, name: string, atUs: number, jpeg: Uint8Array): FastifyReply {
+  media.onServed?.({
+    stream: name,
+    kind: 'thumbnail',
+    dvrUtcUs: atUs,
+    status: 200,
+    served: { fromRam: jpeg.byteLength, fromDisk: 0, fromRemote: 0 },
+  });
   return reply.type('image/jpeg').send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
 }
