@@ -48,7 +48,9 @@ async function sourceFrameHashes(
   const { stdout } = await run(
     'ffmpeg',
     [
-      ...['-v', 'error', '-copyts', '-ss', seekS.toFixed(3), '-i', source, '-map', '0:v:0'],
+      // `-t` on the input: without it ffmpeg decodes on to the end of the hour after the window.
+      ...['-v', 'error', '-copyts', '-ss', seekS.toFixed(3), '-t', (toS - seekS + 1).toFixed(3)],
+      ...['-i', source, '-map', '0:v:0'],
       ...['-vf', `select=between(t\\,${fromS.toFixed(3)}\\,${toS.toFixed(3)})`, '-fps_mode', 'passthrough'],
       ...['-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
     ],

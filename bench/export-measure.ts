@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 
 export interface Timed {
   wallMs: number;
@@ -134,7 +134,11 @@ export async function startPlainFileServer(): Promise<PlainFileServer> {
     if (files === undefined) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-length': files.reduce((sum, f) => sum + statSync(f).size, 0) });
     void (async () => {
-      for (const f of files) await pipeline(createReadStream(f, { highWaterMark: 512 * 1024 }), res, { end: false });
+      for (const f of files) {
+        for await (const chunk of createReadStream(f, { highWaterMark: 512 * 1024 })) {
+          if (!res.write(chunk)) await once(res, 'drain');
+        }
+      }
       res.end();
     })().catch(() => res.destroy());
   });

@@ -71,9 +71,7 @@ export async function makeTestClip(path: string, options: TestClipOptions): Prom
 }
 
 /** ffprobe's streams of a file (ffprobe's JSON, one entry per stream). */
-export async function probeStreams(
-  path: string,
-): Promise<
+export async function probeStreams(path: string): Promise<
   Array<{
     codec_type: string;
     codec_name: string;
