@@ -6,16 +6,23 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { frameMd5, probeDurationSeconds } from '../test/helpers/media-check.js';
+import { frameMd5, probeDurationSeconds, probeStreams } from '../test/helpers/media-check.js';
 
 const run = promisify(execFile);
 
 export interface Exactness {
+  /** The container's duration (ffprobe's format duration) minus what was asked. */
   durationErrorMs: number;
+  /** The video track's own duration minus what was asked. */
+  videoDurationErrorMs: number;
   /** Frames between the first frame shown and the source's frame at `from` (0: exact); undefined: not found. */
   firstOffsetFrames: number | undefined;
-  /** The same for the frame shown at `lateS` into the output. */
-  lateOffsetFrames: number | undefined;
+  /** The same for the frame shown at `lateS`; null when the output shows no frame there. */
+  lateOffsetFrames: number | null | undefined;
+  /** The first frame against the segment file's own frame at `from` (its start + the file's pts). */
+  firstOffsetVsArchiveFrames: number | undefined;
+  /** Offset at `innerS` minus the first frame's: what the output gains or loses over its length. */
+  driftFrames: number | undefined;
 }
 
 export interface ExactnessQuery {
@@ -26,11 +33,15 @@ export interface ExactnessQuery {
   /** The source's length: a later instant is looked up modulo it (the 24 h index repeats the 1 h source). */
   sourceDurationS: number;
   askedDurationS: number;
-  /** An instant near the end of the output to compare (e.g. 3599.96 for one hour). */
+  /** The last frame's instant when the output is as long as asked (3599.96 for one hour at 25 fps). */
   lateS: number;
+  /** An instant every output of about the asked length shows, to measure drift at (e.g. 3599). */
+  innerS: number;
   fps: number;
   /** How far to look either side for the frame, in frames. */
   searchFrames: number;
+  /** The segment file that holds `from`, and where `from` falls in it. */
+  archive: { file: string; fromInFileS: number };
 }
 
 /**
@@ -80,8 +91,8 @@ async function shownFrameHash(file: string, atS: number): Promise<string | undef
     ],
     { timeout: 300_000 },
   );
-  const hash = stdout.trim().split('\n').pop()?.split(',').pop()?.trim();
-  return hash === undefined || hash === '' || hash.startsWith('#') ? undefined : hash;
+  const frame = stdout.split('\n').find((line) => line.trim() !== '' && !line.startsWith('#'));
+  return frame?.split(',').pop()?.trim();
 }
 
 async function offsetFrames(q: ExactnessQuery, hash: string | undefined, outputS: number): Promise<number | undefined> {
@@ -100,13 +111,25 @@ async function offsetFrames(q: ExactnessQuery, hash: string | undefined, outputS
 
 export async function judgeExactness(q: ExactnessQuery): Promise<Exactness> {
   const durationS = await probeDurationSeconds(q.file);
+  const video = (await probeStreams(q.file)).find((st) => st.codec_type === 'video');
   // The helper's -copyts pick: pre-roll frames an edit list hides sit before 0.
   const first = await frameMd5(q.file, { atSeconds: 0 });
   // Half a frame early, so float rounding of the seek cannot skip the frame meant.
   const late = await shownFrameHash(q.file, q.lateS - 0.5 / q.fps);
+  const inner = await shownFrameHash(q.file, q.innerS - 0.5 / q.fps);
+  const firstOffsetFrames = await offsetFrames(q, first, 0);
+  const innerOffset = await offsetFrames(q, inner, q.innerS);
   return {
     durationErrorMs: (durationS - q.askedDurationS) * 1000,
-    firstOffsetFrames: await offsetFrames(q, first, 0),
-    lateOffsetFrames: await offsetFrames(q, late, q.lateS),
+    videoDurationErrorMs: (Number(video?.duration) - q.askedDurationS) * 1000,
+    firstOffsetFrames,
+    firstOffsetVsArchiveFrames: await offsetFrames(
+      { ...q, sourceFile: q.archive.file, fromInSourceS: q.archive.fromInFileS, sourceDurationS: Infinity },
+      first,
+      0,
+    ),
+    lateOffsetFrames: late === undefined ? null : await offsetFrames(q, late, q.lateS),
+    driftFrames:
+      firstOffsetFrames === undefined || innerOffset === undefined ? undefined : innerOffset - firstOffsetFrames,
   };
 }

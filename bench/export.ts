@@ -3,7 +3,8 @@
  * `ffmpeg -f concat -c copy -movflags +faststart`, on a 1 h import of 1080p25
  * ~4 Mbit/s H.264 + AAC in 60 s segments (repeated 24 times in the index).
  * Throughput, exactness, time to first byte, server RSS and thumbnail latency,
- * side by side in one run; medians of interleaved rounds.
+ * side by side in one run; medians of interleaved rounds. A bare Node HTTP
+ * server piping the same files shows what the loopback transport allows.
  *
  *   node --import tsx bench/export.ts      # ROUNDS=5 TTFB_ROUNDS=7 THUMB_ROUNDS=15
  *
@@ -22,33 +23,35 @@ import {
   catToNull,
   curlGet,
   findServerPid,
-  median,
   moovSizeBytes,
   runTimed,
   startPlainFileServer,
   withRssSampling,
   type PlainFileServer,
-  type RssPeak,
 } from './export-measure.js';
+import {
+  fmt,
+  FROM_OFFSET_S,
+  oneDay,
+  oneHour,
+  printExactness,
+  printFirstByte,
+  printThroughput,
+  printThumbnails,
+  SEARCH_S,
+  tenMinutes,
+  type FirstByte,
+  type Range,
+  type ThumbResult,
+  type Throughput,
+} from './export-report.js';
 
 const work = join(resolve(import.meta.dirname, '..'), 'bench', '.work');
 const rounds = Number(process.env.ROUNDS ?? 5);
 const ttfbRounds = Number(process.env.TTFB_ROUNDS ?? 7);
 const thumbRounds = Number(process.env.THUMB_ROUNDS ?? 15);
 const parts = new Set((process.env.PARTS ?? 'throughput,exact,ttfb,thumb').split(','));
-/** Mid-segment and mid-GOP, so the exact start needs pre-roll and an edit list. */
-const FROM_OFFSET_S = 90.52;
 const US = 1_000_000;
-
-interface Range {
-  label: string;
-  fromS: number;
-  durationS: number;
-}
-
-const tenMinutes: Range = { label: '10 min', fromS: T0_SECONDS + FROM_OFFSET_S, durationS: 600 };
-const oneHour: Range = { label: '60 min', fromS: T0_SECONDS + FROM_OFFSET_S, durationS: 3600 };
-const oneDay: Range = { label: '24 h', fromS: T0_SECONDS + 0.52, durationS: 24 * 3600 - 1 };
 
 interface Ctx {
   input: BenchInput;
@@ -58,8 +61,6 @@ interface Ctx {
   tmp: string;
   plain: PlainFileServer;
 }
-
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function archiveUrl(ctx: Ctx, r: Range): string {
   return `${ctx.baseUrl}/${STREAM}/archive-${r.fromS.toFixed(2)}-${r.durationS}.mp4`;
@@ -95,12 +96,6 @@ async function ffmpegConcat(ctx: Ctx, r: Range, out: string): Promise<number> {
   const args = ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list];
   const { wallMs } = await runTimed('ffmpeg', [...args, '-c', 'copy', '-movflags', '+faststart', out]);
   return wallMs;
-}
-
-interface Throughput {
-  wallMs: number[];
-  bytes: number;
-  rss: RssPeak[];
 }
 
 function bucket(results: Map<string, Throughput>, key: string): Throughput {
@@ -173,6 +168,7 @@ async function measureThroughput(ctx: Ctx): Promise<Map<string, Throughput>> {
 }
 
 async function measureExactness(ctx: Ctx): Promise<{ vigil: Exactness; ffmpeg: Exactness }> {
+  const first = segmentsOf(ctx, oneHour)[0]!;
   const judge = (file: string) =>
     judgeExactness({
       file,
@@ -181,8 +177,10 @@ async function measureExactness(ctx: Ctx): Promise<{ vigil: Exactness; ffmpeg: E
       sourceDurationS: HOUR_SECONDS,
       askedDurationS: oneHour.durationS,
       lateS: oneHour.durationS - 1 / FPS,
+      innerS: oneHour.durationS - 1,
       fps: FPS,
-      searchFrames: 5 * FPS,
+      searchFrames: SEARCH_S * FPS,
+      archive: { file: join(first.root, first.path), fromInFileS: oneHour.fromS - first.startUs / US },
     });
   const vigilFile = join(ctx.tmp, 'vigil-60min.mp4');
   const res = await curlGet(archiveUrl(ctx, oneHour), ctx.token, vigilFile);
@@ -194,12 +192,6 @@ async function measureExactness(ctx: Ctx): Promise<{ vigil: Exactness; ffmpeg: E
   const ffmpeg = await judge(ffmpegFile);
   rmSync(ffmpegFile);
   return { vigil, ffmpeg };
-}
-
-interface FirstByte {
-  range: Range;
-  ms: number[];
-  moovBytes: number;
 }
 
 async function measureFirstByte(ctx: Ctx): Promise<FirstByte[]> {
@@ -217,12 +209,6 @@ async function measureFirstByte(ctx: Ctx): Promise<FirstByte[]> {
     }
   }
   return out;
-}
-
-interface ThumbResult {
-  atS: number;
-  vigilMs: number[];
-  ffmpegMs: number[];
 }
 
 async function measureThumbnails(ctx: Ctx): Promise<ThumbResult> {
@@ -254,76 +240,6 @@ async function measureThumbnails(ctx: Ctx): Promise<ThumbResult> {
     }
   }
   return result;
-}
-
-function printThroughput(t: Map<string, Throughput>): void {
-  const mbps = (b: Throughput) => b.bytes / 1e6 / (median(b.wallMs) / 1000);
-  console.log('\n| case | bytes | median ms | MB/s | vs cat (MB/s) | goal |');
-  console.log('|---|---:|---:|---:|---:|---|');
-  for (const r of [tenMinutes, oneHour]) {
-    const cat = t.get(`cat ${r.label}`)!;
-    const names = [
-      `vigil ${r.label}`,
-      `node-http ${r.label}`,
-      `cat ${r.label}`,
-      ...(r === tenMinutes ? [`ffmpeg ${r.label}`] : []),
-    ];
-    for (const name of names) {
-      const b = t.get(name)!;
-      const goal = name.startsWith('vigil') ? '≥ 0.9×' : '';
-      console.log(
-        `| ${name} | ${b.bytes} | ${fmt(median(b.wallMs))} | ${fmt(mbps(b))} | ${fmt(mbps(b) / mbps(cat), 2)}× | ${goal} |`,
-      );
-    }
-  }
-  const vigil10 = median(t.get(`vigil ${tenMinutes.label}`)!.wallMs);
-  const ffmpeg10 = median(t.get(`ffmpeg ${tenMinutes.label}`)!.wallMs);
-  console.log(`\nVigil 10 min vs ffmpeg concat: ${fmt(ffmpeg10 / vigil10, 1)}× faster (goal ≥ 10×)`);
-  console.log('\n| server RSS during | before MB | peak MB | peak − before MB (max over rounds) |');
-  console.log('|---|---:|---:|---:|');
-  for (const r of [tenMinutes, oneHour]) {
-    const rss = t.get(`vigil ${r.label}`)!.rss;
-    const growth = Math.max(...rss.map((x) => x.peakKb - x.beforeKb)) / 1024;
-    const before = median(rss.map((x) => x.beforeKb)) / 1024;
-    const peak = Math.max(...rss.map((x) => x.peakKb)) / 1024;
-    console.log(`| ${r.label} download | ${fmt(before)} | ${fmt(peak)} | ${fmt(growth, 1)} |`);
-  }
-}
-
-function printExactness(e: { vigil: Exactness; ffmpeg: Exactness }): void {
-  const frames = (n: number | undefined) => (n === undefined ? 'not found within ±5 s' : `${n > 0 ? '+' : ''}${n}`);
-  console.log(
-    '\n| 60 min from mid-segment | first frame exact | first frame offset (frames) | duration error ms | drift at 3599.96 s (frames) |',
-  );
-  console.log('|---|---|---:|---:|---:|');
-  for (const [name, x] of [
-    ['vigil', e.vigil],
-    ['ffmpeg concat', e.ffmpeg],
-  ] as const) {
-    console.log(
-      `| ${name} | ${x.firstOffsetFrames === 0 ? 'yes' : 'no'} | ${frames(x.firstOffsetFrames)} | ${fmt(x.durationErrorMs, 1)} | ${frames(x.lateOffsetFrames)} |`,
-    );
-  }
-}
-
-function printFirstByte(fb: FirstByte[]): void {
-  console.log('\n| range | time to first byte, median ms | min–max ms | moov bytes | goal |');
-  console.log('|---|---:|---:|---:|---|');
-  for (const f of fb) {
-    const goal = f.range === oneHour ? '≤ 50 ms' : '';
-    console.log(
-      `| ${f.range.label} | ${fmt(median(f.ms), 1)} | ${fmt(Math.min(...f.ms), 1)}–${fmt(Math.max(...f.ms), 1)} | ${f.moovBytes} | ${goal} |`,
-    );
-  }
-}
-
-function printThumbnails(t: ThumbResult): void {
-  const vigil = median(t.vigilMs);
-  const ffmpeg = median(t.ffmpegMs);
-  console.log(`\n| thumbnail 1080p at keyframe ${t.atS} | median ms | ratio | goal |`);
-  console.log('|---|---:|---:|---|');
-  console.log(`| vigil GET -preview.jpg | ${fmt(vigil, 1)} | ${fmt(ffmpeg / vigil, 1)}× faster | ≥ 5× |`);
-  console.log(`| ffmpeg -ss T -i seg -frames:v 1 | ${fmt(ffmpeg, 1)} | | |`);
 }
 
 async function main(): Promise<void> {
