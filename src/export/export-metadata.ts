@@ -26,6 +26,18 @@ export function mediaDurationTicks(track: TrackSamples): number {
   return last < 0 ? 0 : track.decodeTicks[last]! + track.durationTicks[last]!;
 }
 
+/**
+ * Where the track's last presented instant ends on its media timeline: with B-frames the frames
+ * decoded last are shown earlier, and the last shown frame ends after the last decode time.
+ */
+export function presentationEndTicks(track: TrackSamples): number {
+  let end = 0;
+  for (let i = 0; i < track.count; i++) {
+    end = Math.max(end, track.decodeTicks[i]! + track.compositionOffsetTicks[i]! + track.durationTicks[i]!);
+  }
+  return end;
+}
+
 function pieceLengthsUs(selection: SampleSelection): number[] {
   return selection.pieces.map((p) => p.toUs - p.fromUs);
 }
@@ -37,7 +49,7 @@ function pieceLengthsUs(selection: SampleSelection): number[] {
 export function editListFor(selection: SampleSelection, track: TrackSamples): ElstEntry[] {
   const ts = track.config.timescale;
   const start = track.presentationStartTicks;
-  const available = ((mediaDurationTicks(track) - start) * US) / ts;
+  const available = ((presentationEndTicks(track) - start) * US) / ts;
   if (selection.request.gaps !== 'keep' || selection.pieces.length <= 1) {
     const durationUs = Math.max(0, Math.min(selection.durationUs, available));
     return [{ segmentDuration: usToMovieTicks(durationUs), mediaTime: start }];
