@@ -14,7 +14,13 @@ import { Archive, readSlice } from '../archive/index.js';
 import { isVigilError } from '../errors.js';
 import { createMediaEngine } from '../media/index.js';
 import { importFiles } from '../record/import.js';
-import { decodeErrors, makeTestClip } from '../../test/helpers/media-check.js';
+import {
+  decodeErrors,
+  frameMd5,
+  makeTestClip,
+  probeDurationSeconds,
+  probeStreams,
+} from '../../test/helpers/media-check.js';
 import { buildFragmentedMp4 } from './fragmented-mp4.js';
 import { planExport } from './plan-export.js';
 import { buildProgressiveMp4 } from './progressive-mp4.js';
@@ -80,46 +86,17 @@ async function ffprobeJson(path: string, ...args: string[]): Promise<Record<stri
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
-interface ProbedStream {
-  codec_type: string;
-  start_time: string;
-  duration: string;
-}
-
-async function streams(path: string): Promise<ProbedStream[]> {
-  return (await ffprobeJson(path, '-show_streams')).streams as ProbedStream[];
-}
-
-async function formatDuration(path: string): Promise<number> {
-  const format = (await ffprobeJson(path, '-show_format')).format as { duration: string };
-  return Number(format.duration);
-}
-
-/** Hash of the frame presented at output time 0 (frames before it are the pre-roll). */
-async function frameAtZero(path: string): Promise<string> {
-  const { stdout } = await run('ffmpeg', [
-    ...['-v', 'error', '-copyts', '-i', path, '-map', '0:v', '-vf', 'select=gte(t\\,0)'],
-    ...['-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
-  ]);
-  return stdout.trim().split('\n').pop()!.split(',').pop()!.trim();
-}
-
-async function sourceFrame(index: number): Promise<string> {
-  const { stdout } = await run('ffmpeg', [
-    ...['-v', 'error', '-i', clip, '-map', '0:v', '-vf', `select=eq(n\\,${index})`],
-    ...['-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
-  ]);
-  return stdout.trim().split('\n').pop()!.split(',').pop()!.trim();
-}
-
 describe('progressive MP4 of real media', () => {
   it('from mid-GOP across a segment boundary: exact first frame, duration, A/V start, clean decode', async () => {
     const selection = await select(req('cam', 5.52, 8));
     assert.ok(selection.files.length >= 2, 'the range crosses a segment boundary');
     const path = await writeLayout(buildProgressiveMp4(selection, meta), 'mid-gop.mp4');
-    assert.ok(Math.abs((await formatDuration(path)) - 8) <= FRAME_S, `duration ${await formatDuration(path)}`);
-    assert.equal(await frameAtZero(path), await sourceFrame(Math.round(5.52 / FRAME_S)));
-    const [video, audio] = await streams(path);
+    assert.ok(
+      Math.abs((await probeDurationSeconds(path)) - 8) <= FRAME_S,
+      `duration ${await probeDurationSeconds(path)}`,
+    );
+    assert.equal(await frameMd5(path, { atSeconds: 0 }), await frameMd5(clip, { index: Math.round(5.52 / FRAME_S) }));
+    const [video, audio] = await probeStreams(path);
     assert.equal(video?.codec_type, 'video');
     assert.equal(audio?.codec_type, 'audio');
     assert.ok(Math.abs(Number(video!.start_time) - Number(audio!.start_time)) <= 0.025);
@@ -143,8 +120,8 @@ describe('progressive MP4 of real media', () => {
   it('across a gap: two chapters and the collapsed duration; gaps=keep gives real time', async () => {
     const collapsed = await writeLayout(buildProgressiveMp4(await select(req('gap', 15, 18)), meta), 'gap.mp4');
     assert.ok(
-      Math.abs((await formatDuration(collapsed)) - 8) <= FRAME_S,
-      `collapsed ${await formatDuration(collapsed)}`,
+      Math.abs((await probeDurationSeconds(collapsed)) - 8) <= FRAME_S,
+      `collapsed ${await probeDurationSeconds(collapsed)}`,
     );
     const chapters = (await ffprobeJson(collapsed, '-show_chapters')).chapters as Array<{
       start_time: string;
@@ -158,7 +135,7 @@ describe('progressive MP4 of real media', () => {
     assert.equal(await decodeErrors(collapsed), '');
 
     const kept = await writeLayout(buildProgressiveMp4(await select(req('gap', 15, 18, 'keep')), meta), 'keep.mp4');
-    assert.ok(Math.abs((await formatDuration(kept)) - 18) <= FRAME_S, `kept ${await formatDuration(kept)}`);
+    assert.ok(Math.abs((await probeDurationSeconds(kept)) - 18) <= FRAME_S, `kept ${await probeDurationSeconds(kept)}`);
     assert.equal(await decodeErrors(kept), '');
   });
 });
@@ -167,10 +144,10 @@ describe('fragmented MP4 of real media', () => {
   it('plays: duration, clean decode, the frame at `from` presented at 0', async () => {
     const path = await writeLayout(buildFragmentedMp4(await select(req('cam', 5.52, 8)), meta), 'out.fmp4.mp4');
     // ffmpeg applies an fMP4 edit list as a time offset: the pre-roll sits before 0.
-    const [video] = await streams(path);
+    const [video] = await probeStreams(path);
     const end = Number(video!.start_time) + Number(video!.duration);
     assert.ok(Math.abs(end - 8) <= FRAME_S, `video ends at ${end}`);
-    assert.equal(await frameAtZero(path), await sourceFrame(Math.round(5.52 / FRAME_S)));
+    assert.equal(await frameMd5(path, { atSeconds: 0 }), await frameMd5(clip, { index: Math.round(5.52 / FRAME_S) }));
     assert.equal(await decodeErrors(path), '');
   });
 });

@@ -76,21 +76,16 @@ export function selectSamples(input: PlanInput, request: ExportRequest, options:
   const timingConfig = (timingIsVideo ? g.layout.video : g.layout.audio) as TrackConfig;
   const ts = timingConfig.timescale;
   const timingPts = presentationColumn(timing, ts, g.originUs);
-  const audioPts =
-    timingIsVideo && g.layout.audio !== undefined
-      ? presentationColumn(g.audio, g.layout.audio.timescale, g.originUs)
-      : undefined;
-  const ptsUs = (c: SampleColumns, _scale: number, i: number): number => (c === timing ? timingPts : audioPts!)[i]!;
 
   const span = timingSpan(timing, timingPts, fromUs, toUs, timingIsVideo);
   if (span === undefined) throw notRecorded(request);
   const { first, shown, last } = span;
-  const firstShownUs = timingIsVideo ? ptsUs(timing, ts, shown) : Math.max(fromUs, ptsUs(timing, ts, shown));
+  const firstShownUs = timingIsVideo ? timingPts[shown]! : Math.max(fromUs, timingPts[shown]!);
 
   const { pieces, pieceOfSegment } = findPieces(timing, ts, first, last, g.segmentCount, tolerance);
   for (let i = first; i <= last; i++) {
     const p = pieces[pieceOfSegment[timing.segment[i]!]!]!;
-    const start = ptsUs(timing, ts, i);
+    const start = timingPts[i]!;
     if (start >= toUs) continue;
     const end = start + (timing.durationTicks[i]! * US) / ts;
     p.fromUs = Math.min(p.fromUs, start);
@@ -114,15 +109,16 @@ export function selectSamples(input: PlanInput, request: ExportRequest, options:
   );
   tracks[0]!.presentationStartTicks = timingIsVideo
     ? timingPresentation - timingBaseTicks
-    : Math.round(((firstShownUs - ptsUs(timing, ts, first)) * ts) / US);
+    : Math.round(((firstShownUs - timingPts[first]!) * ts) / US);
 
   if (timingIsVideo && g.layout.audio !== undefined) {
     const a = g.layout.audio;
     const audio = g.audio;
+    const audioPts = presentationColumn(audio, a.timescale, g.originUs);
     let a0 = -1;
     let a1 = -1;
     for (let i = 0; i < audio.count; i++) {
-      const start = ptsUs(audio, a.timescale, i);
+      const start = audioPts[i]!;
       if (a0 < 0 && start + (audio.durationTicks[i]! * US) / a.timescale > firstShownUs) a0 = i;
       if (start < toUs) a1 = i;
     }
@@ -130,10 +126,7 @@ export function selectSamples(input: PlanInput, request: ExportRequest, options:
       const track = outputTrack(audio, { ...a, trackId: nextTrackId++ }, a0, a1, pieceOfSegment, (p) =>
         Math.round((collapseUs[p]! * a.timescale) / US),
       );
-      track.presentationStartTicks = Math.max(
-        0,
-        Math.round(((firstShownUs - ptsUs(audio, a.timescale, a0)) * a.timescale) / US),
-      );
+      track.presentationStartTicks = Math.max(0, Math.round(((firstShownUs - audioPts[a0]!) * a.timescale) / US));
       tracks.push(track);
     }
   }

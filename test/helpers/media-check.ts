@@ -4,19 +4,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Codec names of a file's streams, in order. */
+/** Codec names of a file's streams, in order (from ffprobe's JSON: its CSV lists a TS's streams twice). */
 export async function probeCodecs(path: string): Promise<string[]> {
-  const { stdout } = await run(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path],
-    {
-      timeout: 30_000,
-    },
-  );
-  return stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.length > 0);
+  return (await probeStreams(path)).map((s) => s.codec_name);
 }
 
 /** Duration of a file in seconds, as ffprobe reads it. */

@@ -6,12 +6,11 @@ import {
   aacConfig,
   collect,
   MemoryReader,
+  renderAllUnits,
   syntheticSelection,
   videoConfig,
   type SyntheticTrack,
 } from './ts-test-support.js';
-import { planTsLayout } from './ts-layout.js';
-import { renderUnit } from './ts-unit.js';
 
 function tracks(): SyntheticTrack[] {
   return [
@@ -25,22 +24,6 @@ function tracks(): SyntheticTrack[] {
   ];
 }
 
-/** What the file must equal: each unit rendered from the file's bytes, concatenated. */
-function expectedBytes(t: SyntheticTrack[]): Uint8Array {
-  const { selection, file } = syntheticSelection(t);
-  const layout = planTsLayout(selection);
-  const parts: Uint8Array[] = [];
-  for (let u = 0; u < layout.unitCount; u++) {
-    const s = layout.tracks[layout.unitTrack[u]!]!.samples;
-    const first = layout.unitFirstSample[u]!;
-    const payloads = Array.from({ length: layout.unitSampleCount[u]! }, (_, j) =>
-      file.subarray(s.fileOffset[first + j]!, s.fileOffset[first + j]! + s.sizeBytes[first + j]!),
-    );
-    parts.push(renderUnit(layout, u, payloads).bytes);
-  }
-  return Buffer.concat(parts);
-}
-
 test('the whole file is the units in order, sized as announced, typed video/mp2t', async () => {
   const t = tracks();
   const { selection, file } = syntheticSelection(t);
@@ -48,14 +31,14 @@ test('the whole file is the units in order, sized as announced, typed video/mp2t
   assert.equal(ts.contentType, 'video/mp2t');
   const whole = await collect(ts.read(0, ts.sizeBytes, new AbortController().signal));
   assert.equal(whole.length, ts.sizeBytes);
-  assert.deepEqual(whole, expectedBytes(t));
+  assert.deepEqual(whole, renderAllUnits(t).ts);
 });
 
 test('any byte range equals the same slice of the whole file', async () => {
   const t = tracks();
   const { selection, file } = syntheticSelection(t);
   const ts = createTsFile(selection, new MemoryReader(file));
-  const whole = expectedBytes(t);
+  const whole = renderAllUnits(t).ts;
   const n = ts.sizeBytes;
   const ranges: Array<[number, number]> = [
     [0, 1],

@@ -8,6 +8,7 @@ import {
   demux,
   PPS,
   readPesHeader,
+  renderAllUnits,
   SPS,
   syntheticSelection,
   ulawConfig,
@@ -29,33 +30,14 @@ function tracks(): SyntheticTrack[] {
   ];
 }
 
-/** The whole output, unit by unit, with each unit's samples read straight from the file. */
-function renderAll(t: SyntheticTrack[]): { ts: Uint8Array; layout: ReturnType<typeof planTsLayout> } {
-  const { selection, file } = syntheticSelection(t);
-  const layout = planTsLayout(selection);
-  const parts: Uint8Array[] = [];
-  for (let u = 0; u < layout.unitCount; u++) {
-    const s = layout.tracks[layout.unitTrack[u]!]!.samples;
-    const first = layout.unitFirstSample[u]!;
-    const payloads = Array.from({ length: layout.unitSampleCount[u]! }, (_, j) => {
-      const o = s.fileOffset[first + j]!;
-      return file.subarray(o, o + s.sizeBytes[first + j]!);
-    });
-    const unit = renderUnit(layout, u, payloads);
-    assert.equal(unit.bytes.length, layout.unitOffset[u + 1]! - layout.unitOffset[u]!, `unit ${u} size`);
-    parts.push(unit.bytes);
-  }
-  return { ts: Buffer.concat(parts), layout };
-}
-
 test('the prefix sum of unit sizes is the size of what the units generate', () => {
-  const { ts, layout } = renderAll(tracks());
+  const { ts, layout } = renderAllUnits(tracks());
   assert.equal(ts.length, layout.sizeBytes);
   assert.equal(layout.sizeBytes % 188, 0);
 });
 
 test('packets are 188 bytes on PAT, PMT, video and audio PIDs, with continuous counters', () => {
-  const { ts } = renderAll(tracks());
+  const { ts } = renderAllUnits(tracks());
   const pes = demux(ts); // asserts sync bytes, counters and adaptation fields
   assert.deepEqual(
     [...new Set(pes.map((p) => p.pid))].sort((a, b) => a - b),
@@ -64,7 +46,7 @@ test('packets are 188 bytes on PAT, PMT, video and audio PIDs, with continuous c
 });
 
 test('PAT and PMT come first and again right before every video keyframe', () => {
-  const { ts } = renderAll(tracks());
+  const { ts } = renderAllUnits(tracks());
   const pes = demux(ts);
   assert.deepEqual(
     pes.slice(0, 3).map((p) => p.pid),
@@ -81,7 +63,7 @@ test('PAT and PMT come first and again right before every video keyframe', () =>
 });
 
 test('every video PES carries a PCR a fixed lead behind its DTS, and the PCR never goes back', () => {
-  const { ts } = renderAll(tracks());
+  const { ts } = renderAllUnits(tracks());
   const video = demux(ts).filter((p) => p.pid === 0x100);
   let last = -1;
   video.forEach((v, i) => {
@@ -97,7 +79,7 @@ test('every video PES carries a PCR a fixed lead behind its DTS, and the PCR nev
 
 test('video PES hold AUD, parameter sets on keyframes, then the sample with start codes', () => {
   const t = tracks();
-  const { ts } = renderAll(t);
+  const { ts } = renderAllUnits(t);
   const video = demux(ts).filter((p) => p.pid === 0x100);
   const aud = [0, 0, 0, 1, 0x09, 0xf0];
   const key = Buffer.from([...aud, 0, 0, 0, 1, ...SPS, 0, 0, 0, 1, ...PPS]);
@@ -113,7 +95,7 @@ test('video PES hold AUD, parameter sets on keyframes, then the sample with star
 
 test('AAC frames go out as ADTS, several per PES, timed on the video axis', () => {
   const t = tracks();
-  const { ts } = renderAll(t);
+  const { ts } = renderAllUnits(t);
   const audio = demux(ts).filter((p) => p.pid === 0x101);
   const sizes: number[] = [];
   let expectedPts = 126_000;
@@ -140,7 +122,7 @@ test('audio starts where its presentation start lines up with the video`s', () =
   // The shown frame is 10 frames after the keyframe; audio's first frame starts 480 ticks before it.
   t[0]!.presentationStartTicks = 36_000;
   t[1]!.presentationStartTicks = 480;
-  const { ts } = renderAll(t);
+  const { ts } = renderAllUnits(t);
   const pes = demux(ts);
   const firstAudio = readPesHeader(pes.find((p) => p.pid === 0x101)!.data);
   assert.equal(firstAudio.pts, 126_000 + 36_000 - 900);
@@ -187,7 +169,7 @@ test('an access unit delimiter inside the sample is replaced, keeping the size',
 });
 
 test('without video, the AAC PID carries the PCR and the tables come first', () => {
-  const { ts, layout } = renderAll([tracks()[1]!]);
+  const { ts, layout } = renderAllUnits([tracks()[1]!]);
   assert.equal(layout.pcrPid, 0x101);
   const pes = demux(ts);
   assert.deepEqual(

@@ -4,49 +4,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Archive, LocalSegmentReader } from '../../archive/index.js';
 import { createMediaEngine } from '../../media/index.js';
 import { importFiles } from '../../record/import.js';
-import { decodeErrors, makeTestClip, probeDurationSeconds } from '../../../test/helpers/media-check.js';
+import {
+  decodeErrors,
+  frameMd5,
+  makeTestClip,
+  probeCodecs,
+  probeDurationSeconds,
+} from '../../../test/helpers/media-check.js';
 import { selectSamples } from '../select-samples.js';
 import { createTsFile } from './ts-file.js';
 import { collect } from './ts-test-support.js';
 
-const run = promisify(execFile);
 const FRAME_US = 40_000;
-
-/**
- * Codec names of the file's streams, from ffprobe's JSON `streams` list (its CSV output of a TS
- * lists each stream twice: once under its program, once alone).
- */
-async function probeStreamCodecs(path: string): Promise<string[]> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'json', path], {
-    timeout: 30_000,
-  });
-  const parsed = JSON.parse(stdout) as { streams?: Array<{ codec_name?: string }> };
-  return (parsed.streams ?? []).map((s) => s.codec_name ?? '?');
-}
-
-/** The MD5 of one decoded video frame (`ffmpeg -f framemd5`), `select`ed by index when given. */
-async function frameMd5(path: string, frameIndex = 0): Promise<string> {
-  const { stdout } = await run(
-    'ffmpeg',
-    ['-v', 'error', '-i', path, '-map', '0:v:0', '-vf', `select=eq(n\\,${frameIndex})`, '-frames:v', '1'].concat([
-      '-f',
-      'framemd5',
-      '-',
-    ]),
-    { timeout: 60_000 },
-  );
-  const line = stdout.split('\n').find((l) => l.length > 0 && !l.startsWith('#'));
-  assert.ok(line !== undefined, `a decoded frame from ${path}`);
-  return line.split(',').at(-1)!.trim();
-}
 
 const cases = [
   { name: 'H.264', videoCodec: 'libx264', codecs: ['h264', 'aac'] },
@@ -86,12 +61,16 @@ for (const c of cases) {
       const out = join(dir, 'out.ts');
       await writeFile(out, whole);
 
-      assert.deepEqual(await probeStreamCodecs(out), c.codecs);
+      assert.deepEqual(await probeCodecs(out), c.codecs);
       const expectedSeconds = (toUs - startUs - 75 * FRAME_US) / 1e6; // the range plus the pre-roll from frame 75
       const duration = await probeDurationSeconds(out);
       assert.ok(Math.abs(duration - expectedSeconds) <= 0.08, `duration ${duration} s, expected ${expectedSeconds} s`);
       assert.equal(await decodeErrors(out), '');
-      assert.equal(await frameMd5(out), await frameMd5(clip, 75), 'first frame is the keyframe at or before from');
+      assert.equal(
+        await frameMd5(out, { index: 0 }),
+        await frameMd5(clip, { index: 75 }),
+        'first frame is the keyframe at or before from',
+      );
 
       const n = ts.sizeBytes;
       for (const [a, b] of [

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { buildAudioSpecificConfig } from '../../mp4/bitstream/aac.js';
 import type { AudioTrackConfig, TrackConfig, VideoTrackConfig } from '../../mp4/types.js';
 import type { SampleSelection, SegmentByteReader, SegmentFileRef, TrackSamples } from '../types.js';
+import { planTsLayout, type TsLayout } from './ts-layout.js';
+import { renderUnit } from './ts-unit.js';
 
 export const SPS = Uint8Array.from([0x67, 0x42, 0xc0, 0x1e, 0xda, 0x02, 0x80]);
 export const PPS = Uint8Array.from([0x68, 0xce, 0x3c, 0x80]);
@@ -208,4 +210,27 @@ export function readPesHeader(pes: Uint8Array): { pts: number; dts: number; payl
   const pts = ts(9);
   const dts = (pes[7]! & 0x40) !== 0 ? ts(14) : pts;
   return { pts, dts, payload: pes.subarray(9 + pes[8]!) };
+}
+
+/**
+ * The whole output of a synthetic selection, unit by unit, each unit's samples
+ * read straight from the file: what any read of the virtual file must equal.
+ * Checks every unit against the size the layout announced for it.
+ */
+export function renderAllUnits(t: SyntheticTrack[]): { ts: Uint8Array; layout: TsLayout } {
+  const { selection, file } = syntheticSelection(t);
+  const layout = planTsLayout(selection);
+  const parts: Uint8Array[] = [];
+  for (let u = 0; u < layout.unitCount; u++) {
+    const s = layout.tracks[layout.unitTrack[u]!]!.samples;
+    const first = layout.unitFirstSample[u]!;
+    const payloads = Array.from({ length: layout.unitSampleCount[u]! }, (_, j) => {
+      const o = s.fileOffset[first + j]!;
+      return file.subarray(o, o + s.sizeBytes[first + j]!);
+    });
+    const unit = renderUnit(layout, u, payloads);
+    assert.equal(unit.bytes.length, layout.unitOffset[u + 1]! - layout.unitOffset[u]!, `unit ${u} size`);
+    parts.push(unit.bytes);
+  }
+  return { ts: Buffer.concat(parts), layout };
 }

@@ -26,11 +26,19 @@ const LOOKAHEAD_US = 180_000_000;
 const CACHE_ENTRIES = 256;
 
 /** Keyframe JPEGs by stream, variant, time and width: a timeline hover asks for the same ones again and again. */
-const jpegCache = new Map<string, Uint8Array>();
+const jpegCaches = new WeakMap<MediaDeps, Map<string, Uint8Array>>();
 
-function remember(key: string, jpeg: Uint8Array): void {
-  jpegCache.set(key, jpeg);
-  if (jpegCache.size > CACHE_ENTRIES) jpegCache.delete(jpegCache.keys().next().value as string);
+/** The cache of one app's media (two apps in a process, as in tests, never share entries). */
+function jpegCacheOf(media: MediaDeps): Map<string, Uint8Array> {
+  let cache = jpegCaches.get(media);
+  if (cache === undefined) jpegCaches.set(media, (cache = new Map()));
+  return cache;
+}
+
+function remember(cache: Map<string, Uint8Array>, key: string, jpeg: Uint8Array): void {
+  cache.delete(key); // re-inserted last: the oldest entry is the least recently used
+  cache.set(key, jpeg);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
 }
 
 /** Unix seconds with at most millisecond decimals, no trailing zeros: `1763712000.48`. */
@@ -83,8 +91,9 @@ export async function sendThumbnail(
       return reply.redirect(`${canonical}.jpg${search === '' ? '' : `?${search}`}`, 302);
     }
     const key = `${name}|${parseVariant(query)}|${p.keyframeUs}|${width ?? ''}`;
-    const jpeg = jpegCache.get(key) ?? (await decode(media, p, width));
-    remember(key, jpeg);
+    const cache = jpegCacheOf(media);
+    const jpeg = cache.get(key) ?? (await decode(media, p, width));
+    remember(cache, key, jpeg);
     reply.header('Cache-Control', 'private, max-age=86400');
     reply.header('X-Thumbnail-Utc', canonical);
     return sendJpeg(reply, media, name, p.keyframeUs, jpeg);
