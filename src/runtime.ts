@@ -83,6 +83,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
     logger.info({ report }, 'archive recovered');
 
     const engine = createMediaEngine();
+    cleanup.push(() => engine.close());
     const recording = new RecordingManager({
       engine,
       archive,
@@ -139,13 +140,15 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       auth.token = adminToken;
     }
 
+    const reader = new LocalSegmentReader();
+    cleanup.push(() => reader.close());
     const app = buildApp({
       archive,
       recording,
       auth,
       logger,
       defaultDvrRoot: config.dvr.root,
-      media: { archive, reader: new LocalSegmentReader(), engine, timeZone: config.timezone },
+      media: { archive, reader, engine, timeZone: config.timezone },
     });
     cleanup.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });

@@ -2,9 +2,9 @@
  * Reads byte ranges of segment files on local disk for the exporter. Payload
  * bytes go from the file to the socket in large chunks; nothing parses them.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { VigilError } from '../errors.js';
-import type { SegmentByteReader, SegmentFileRef } from './types.js';
+import { FileHandleCache, type LeasedHandle } from './file-handle-cache.js';
+import type { ChunkPool, SegmentByteReader, SegmentFileRef } from './types.js';
 import { resolveInsideRoot } from './layout.js';
 
 /** Big enough that a read costs one syscall per chunk, small enough to keep a slow client's memory flat. */
@@ -12,15 +12,22 @@ const DEFAULT_CHUNK_BYTES = 512 * 1024;
 
 export class LocalSegmentReader implements SegmentByteReader {
   readonly source = 'disk' as const;
+  readonly #handles = new FileHandleCache();
 
   constructor(private readonly chunkBytes = DEFAULT_CHUNK_BYTES) {}
 
-  async *read(file: SegmentFileRef, offset: number, length: number, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  async *read(
+    file: SegmentFileRef,
+    offset: number,
+    length: number,
+    signal: AbortSignal,
+    pool?: ChunkPool,
+  ): AsyncIterable<Uint8Array> {
     if (length <= 0) return;
     const fullPath = resolveInsideRoot(file.root, file.path);
-    let fh: FileHandle;
+    let handle: LeasedHandle;
     try {
-      fh = await open(fullPath, 'r');
+      handle = await this.#handles.lease(fullPath);
     } catch (cause) {
       throw new VigilError('STORAGE_FAILED', `cannot open segment ${file.path}`, { cause });
     }
@@ -29,35 +36,53 @@ export class LocalSegmentReader implements SegmentByteReader {
       let left = length;
       while (left > 0) {
         signal.throwIfAborted();
-        // A fresh buffer per chunk: the consumer may still hold the previous one (a socket write in flight).
-        const chunk = Buffer.allocUnsafeSlow(Math.min(this.chunkBytes, left));
-        const { bytesRead } = await readFully(fh, chunk, position, file.path);
-        if (bytesRead < chunk.length) {
+        const chunk = await this.#nextBuffer(left, signal, pool);
+        let filled: number;
+        try {
+          filled = await readFully(handle, chunk, position, file.path);
+        } catch (err) {
+          pool?.release(chunk);
+          throw err;
+        }
+        if (filled < chunk.length) {
+          pool?.release(chunk);
           throw new VigilError(
             'STORAGE_FAILED',
-            `segment ${file.path} ends at byte ${position + bytesRead}, but the index has bytes up to ${offset + length}`,
+            `segment ${file.path} ends at byte ${position + filled}, but the index has bytes up to ${offset + length}`,
           );
         }
-        position += bytesRead;
-        left -= bytesRead;
+        position += filled;
+        left -= filled;
         yield chunk;
       }
     } finally {
-      await fh.close();
+      handle.release();
     }
+  }
+
+  /** Closes the file handles kept open between reads. */
+  close(): Promise<void> {
+    return this.#handles.close();
+  }
+
+  /** A pooled buffer cut to what is left, or (no pool) a fresh one: the consumer may still hold the previous chunk. */
+  async #nextBuffer(left: number, signal: AbortSignal, pool: ChunkPool | undefined): Promise<Buffer> {
+    if (pool === undefined) return Buffer.allocUnsafeSlow(Math.min(this.chunkBytes, left));
+    const chunk = await pool.acquire(signal);
+    return left < chunk.length ? chunk.subarray(0, left) : chunk;
   }
 }
 
-async function readFully(fh: FileHandle, into: Buffer, position: number, path: string): Promise<{ bytesRead: number }> {
+async function readFully(handle: LeasedHandle, into: Buffer, position: number, path: string): Promise<number> {
   let filled = 0;
   try {
     while (filled < into.length) {
-      const { bytesRead } = await fh.read(into, filled, into.length - filled, position + filled);
+      const { bytesRead } = await handle.fh.read(into, filled, into.length - filled, position + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
   } catch (cause) {
     throw new VigilError('STORAGE_FAILED', `reading segment ${path} failed`, { cause });
   }
-  return { bytesRead: filled };
+  return filled;
 }

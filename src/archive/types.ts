@@ -102,6 +102,25 @@ export interface SegmentFileRef {
 export interface SegmentByteReader {
   /** Where the bytes come from, for usage accounting. */
   readonly source: 'disk' | 'remote';
-  /** Yields exactly `length` bytes from `offset` in chunks, or throws; stops when `signal` aborts. */
-  read(file: SegmentFileRef, offset: number, length: number, signal: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * Yields exactly `length` bytes from `offset` in chunks, or throws; stops when `signal` aborts.
+   * With a `pool`, chunks may be the pool's buffers: the consumer gives each back with `pool.release`
+   * once it is done with it (for a socket: when the write has completed).
+   */
+  read(
+    file: SegmentFileRef,
+    offset: number,
+    length: number,
+    signal: AbortSignal,
+    pool?: ChunkPool,
+  ): AsyncIterable<Uint8Array>;
+}
+
+/** Reusable read buffers (archive/chunk-pool.ts `BufferPool`). */
+export interface ChunkPool {
+  readonly chunkBytes: number;
+  /** A buffer of `chunkBytes`; waits while all are lent out; rejects when `signal` aborts. */
+  acquire(signal: AbortSignal): Promise<Buffer>;
+  /** Gives back a buffer from `acquire` (or a view of it); anything else is ignored. */
+  release(chunk: Uint8Array): void;
 }

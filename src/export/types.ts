@@ -9,11 +9,11 @@
  * Times are UTC microseconds unless a name says ticks; sizes are bytes.
  */
 import type { Variant } from '../config/stream-types.js';
-import type { FragmentRecord, SegmentByteReader, SegmentFileRef, SegmentRecord } from '../archive/types.js';
+import type { ChunkPool, FragmentRecord, SegmentByteReader, SegmentFileRef, SegmentRecord } from '../archive/types.js';
 import type { TrackConfig } from '../mp4/types.js';
 
 /** Defined by the archive (it owns the files); re-exported here because every builder uses them. */
-export type { SegmentByteReader, SegmentFileRef };
+export type { ChunkPool, SegmentByteReader, SegmentFileRef };
 
 export type ExportContainer = 'mp4' | 'fmp4' | 'ts';
 
@@ -141,8 +141,11 @@ export interface ServedBytes {
 export interface VirtualFile {
   readonly sizeBytes: number;
   readonly contentType: string;
-  /** Yields exactly the bytes [start, end) (end exclusive, ≤ sizeBytes); stops reading as soon as `signal` aborts. */
-  read(start: number, end: number, signal: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * Yields exactly the bytes [start, end) (end exclusive, ≤ sizeBytes); stops reading as soon as `signal` aborts.
+   * With a `pool`, payload chunks may be the pool's buffers, to be given back with `pool.release` after use.
+   */
+  read(start: number, end: number, signal: AbortSignal, pool?: ChunkPool): AsyncIterable<Uint8Array>;
   /** Totals of what read() has yielded so far. */
   readonly served: ServedBytes;
 }

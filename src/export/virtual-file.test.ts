@@ -4,14 +4,25 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { BufferPool } from '../archive/chunk-pool.js';
 import { LocalSegmentReader } from '../archive/segment-reader.js';
 import { isVigilError } from '../errors.js';
 import type { VirtualFile, VirtualFileLayout } from './types.js';
 import { readVirtualFile } from './virtual-file.js';
 
-async function collect(file: VirtualFile, start: number, end: number, signal = new AbortController().signal) {
+async function collect(
+  file: VirtualFile,
+  start: number,
+  end: number,
+  signal = new AbortController().signal,
+  pool?: BufferPool,
+) {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of file.read(start, end, signal)) chunks.push(chunk);
+  for await (const chunk of file.read(start, end, signal, pool)) {
+    // A pooled chunk is copied, then given back, as a socket write does once it completes.
+    chunks.push(pool === undefined ? chunk : Buffer.from(chunk));
+    pool?.release(chunk);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -57,9 +68,12 @@ test('every byte range of a layout equals the same slice of the whole', async ()
       [whole.length, whole.length],
     ] as const) {
       assert.deepEqual(await collect(vfile, start, end), whole.subarray(start, end), `bytes ${start}-${end}`);
+      const pool = new BufferPool(40_000, 2);
+      const pooled = await collect(vfile, start, end, undefined, pool);
+      assert.deepEqual(pooled, whole.subarray(start, end), `bytes ${start}-${end} through a pool`);
     }
-    // The whole read, then one header byte twice and the trailer once more.
-    assert.equal(vfile.served.fromRam, 1017 + 1 + 1 + 17);
+    // The whole read, then (plain and pooled) one header byte twice and the trailer once more.
+    assert.equal(vfile.served.fromRam, 1017 + 2 * (1 + 1 + 17));
   });
 });
 

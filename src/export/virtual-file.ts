@@ -3,7 +3,7 @@
  * memory, payload slices straight from the segment files. Nothing is staged.
  */
 import { invalidArgument, VigilError } from '../errors.js';
-import type { ByteSource, SegmentByteReader, ServedBytes, VirtualFile, VirtualFileLayout } from './types.js';
+import type { ByteSource, ChunkPool, SegmentByteReader, ServedBytes, VirtualFile, VirtualFileLayout } from './types.js';
 
 export function readVirtualFile(layout: VirtualFileLayout, reader: SegmentByteReader): VirtualFile {
   return new LayoutFile(layout, reader);
@@ -40,7 +40,7 @@ class LayoutFile implements VirtualFile {
     this.contentType = layout.contentType;
   }
 
-  async *read(start: number, end: number, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  async *read(start: number, end: number, signal: AbortSignal, pool?: ChunkPool): AsyncIterable<Uint8Array> {
     if (!(
       Number.isSafeInteger(start) &&
       Number.isSafeInteger(end) &&
@@ -61,7 +61,7 @@ class LayoutFile implements VirtualFile {
         yield part.data.subarray(from, to);
         continue;
       }
-      for await (const chunk of this.reader.read(part.file, part.offset + from, to - from, signal)) {
+      for await (const chunk of this.reader.read(part.file, part.offset + from, to - from, signal, pool)) {
         if (this.reader.source === 'remote') this.served.fromRemote += chunk.byteLength;
         else this.served.fromDisk += chunk.byteLength;
         yield chunk;
