@@ -92,6 +92,10 @@ describe('resolveInsideRoot', () => {
       await assert.rejects(checkInsideRootOnDisk(root, 'evil/deeper/a.mp4'), (e) =>
         isVigilError(e, 'INVALID_ARGUMENT'),
       );
+      await symlink(join(tmp.dir, 'nowhere'), join(root, 'dangling'));
+      await assert.rejects(checkInsideRootOnDisk(root, 'dangling/a.mp4'), (e) =>
+        isVigilError(e, 'INVALID_ARGUMENT'),
+      );
     } finally {
       await tmp.cleanup();
     }

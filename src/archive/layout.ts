@@ -98,7 +98,13 @@ export async function checkInsideRootOnDisk(root: string, relativePath: string):
       probe = parent;
     }
   }
-  const real = join(await realpath(probe), ...missing);
+  let realProbe: string;
+  try {
+    realProbe = await realpath(probe);
+  } catch {
+    throw invalidArgument('path', `${JSON.stringify(relativePath)} goes through a symbolic link to nothing`);
+  }
+  const real = join(realProbe, ...missing);
   const rel = relative(realRoot, real);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
     throw invalidArgument('path', `resolves outside the archive root through a link: ${JSON.stringify(relativePath)}`);

@@ -5,9 +5,7 @@
  */
 import { invalidArgument, VigilError } from '../../../errors.js';
 import { US_PER_SECOND } from '../../../time.js';
-
-/** Longer ranges are refused: a week of moov would be hundreds of MB of header. */
-export const MAX_RANGE_SECONDS = 7 * 24 * 3600;
+import { MAX_RANGE_SECONDS } from '../../../export/limits.js';
 
 export type MediaRequest =
   | { kind: 'archive'; fromUs: number; durationUs: number; container: 'mp4' | 'ts'; from: string; duration: string }
