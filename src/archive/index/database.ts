@@ -7,6 +7,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import { VigilError } from '../../errors.js';
+import type { ExportJobsTable } from './export-jobs.table.js';
 import type { FragmentsTable } from './fragments.table.js';
 import type { LocksTable } from './locks.table.js';
 import { migrations } from './migrations/index.js';
@@ -18,6 +19,7 @@ export interface Database {
   segments: SegmentsTable;
   fragments: FragmentsTable;
   locks: LocksTable;
+  export_jobs: ExportJobsTable;
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
