@@ -59,7 +59,7 @@ async function copyInto(
   try {
     for await (const chunk of file.read(0, file.sizeBytes, signal, pool)) {
       try {
-        for (let at = 0; at < chunk.byteLength; ) {
+        for (let at = 0; at < chunk.byteLength;) {
           at += (await out.write(chunk, at, chunk.byteLength - at)).bytesWritten;
         }
       } finally {
