@@ -6,13 +6,14 @@ import { createAacTranscoder } from './aac-transcoder.js';
 import { openDemoClockSource } from './demo-clock-source.js';
 import { openDemuxSource } from './demux-source.js';
 import { resolveSourceInput } from './source-url.js';
-import { decodeThumbnail } from './thumbnail.js';
+import { createThumbnailer } from './thumbnail.js';
 import type { MediaEngine, MediaSource, OpenSourceOptions } from './types.js';
 import { canceledError } from './wait.js';
 
 export function createMediaEngine(): MediaEngine {
   // FFmpeg's info chatter (x264 stats, RTSP EOF notes) would flood the server log.
   Log.setLevel(AV_LOG_ERROR);
+  const thumbnails = createThumbnailer();
   return {
     async openSource(url: string, options: OpenSourceOptions): Promise<MediaSource> {
       if (options.signal?.aborted === true) throw canceledError();
@@ -21,6 +22,10 @@ export function createMediaEngine(): MediaEngine {
       return openDemuxSource(url, input, options);
     },
     createAacTranscoder,
-    decodeThumbnail,
+    decodeThumbnail: (request, signal) => thumbnails.decode(request, signal),
+    close(): Promise<void> {
+      thumbnails.close();
+      return Promise.resolve();
+    },
   };
 }

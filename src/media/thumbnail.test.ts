@@ -191,3 +191,99 @@ test('bad requests and an aborted signal fail with a VigilError naming the probl
     );
   });
 });
+
+/** The JPEG decoded by Debian's ffmpeg to 8-bit grey, one byte per pixel. */
+async function greyPixels(jpeg: Uint8Array, dir: string, name: string): Promise<Buffer> {
+  const path = join(dir, name);
+  await writeFile(path, jpeg);
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 64 << 20,
+  });
+  return stdout;
+}
+
+function meanAbsDifference(a: Buffer, b: Buffer): number {
+  assert.equal(a.length, b.length, 'same number of pixels');
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+test('warm decoders and encoders give the pictures a cold decode gives, in a row and at once', async () => {
+  await withArchive(async ({ dir, plan, samples }) => {
+    const requests: Array<{ name: string; request: Parameters<typeof engine.decodeThumbnail>[0] }> = [];
+    for (const method of ['nearest', 'before', 'precise'] as const) {
+      const p = await plan(method);
+      const base = { track: p.track, samples: await samples(p), targetIndex: p.targetIndex };
+      requests.push({ name: method, request: base }, { name: `${method}-320`, request: { ...base, width: 320 } });
+    }
+    const cold = new Map<string, { size: string; grey: Buffer }>();
+    for (const { name, request } of requests) {
+      const once = createMediaEngine(); // a fresh engine: nothing opened before this call
+      const jpeg = await once.decodeThumbnail(request);
+      await once.close();
+      const path = join(dir, `cold-${name}.jpg`);
+      await writeFile(path, jpeg);
+      cold.set(name, { size: await probeJpeg(path), grey: await greyPixels(jpeg, dir, `cold-${name}.grey`) });
+    }
+
+    const warm = createMediaEngine();
+    const broken = { ...requests[0]!.request, samples: [Uint8Array.of(0, 0, 0, 2, 0x65, 0x88)] };
+    const check = async (name: string, jpeg: Uint8Array, tag: string): Promise<void> => {
+      const path = join(dir, `${tag}-${name}.jpg`);
+      await writeFile(path, jpeg);
+      const expected = cold.get(name)!;
+      assert.equal(await probeJpeg(path), expected.size, `${tag} ${name}`);
+      const diff = meanAbsDifference(await greyPixels(jpeg, dir, `${tag}-${name}.grey`), expected.grey);
+      assert.ok(diff < 0.5, `${tag} ${name}: mean abs difference ${diff} from the cold decode`);
+    };
+    try {
+      for (let round = 0; round < 3; round++) {
+        for (const { name, request } of requests) await check(name, await warm.decodeThumbnail(request), `row${round}`);
+        // A decode that fails in between must not leave a broken decoder for the next call.
+        await assert.rejects(warm.decodeThumbnail(broken), (err) => isVigilError(err, 'MEDIA_INVALID'));
+      }
+      const atOnce = [...requests, ...requests, ...requests].map(({ name, request }, i) =>
+        warm.decodeThumbnail(request).then((jpeg) => check(name, jpeg, `once${i}`)),
+      );
+      const failing = assert.rejects(warm.decodeThumbnail(broken), (err) => isVigilError(err, 'MEDIA_INVALID'));
+      await Promise.all([...atOnce, failing]);
+    } finally {
+      await warm.close();
+    }
+    // Closed: still answers, keeping nothing open.
+    await check('nearest', await warm.decodeThumbnail(requests[0]!.request), 'closed');
+  });
+});
+
+test('full-range and H.265 recordings decode to their source pictures', async () => {
+  const cases: Array<{ name: string; args: string[] }> = [
+    { name: 'full-range', args: ['-pix_fmt', 'yuvj420p'] },
+    { name: 'hevc', args: ['-c:v', 'libx265', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'] },
+    {
+      name: 'full-range-hevc',
+      args: ['-c:v', 'libx265', '-tag:v', 'hvc1', '-x265-params', 'log-level=error', '-pix_fmt', 'yuvj420p'],
+    },
+  ];
+  for (const c of cases) {
+    await withArchive(async ({ dir, clip, plan, samples, frameAt }) => {
+      const p = await plan('nearest');
+      const payloads = await samples(p);
+      for (const width of [undefined, 320]) {
+        const jpeg = await engine.decodeThumbnail({
+          track: p.track,
+          samples: payloads,
+          targetIndex: 0,
+          ...(width === undefined ? {} : { width }),
+        });
+        const path = join(dir, `${c.name}-${width ?? 'full'}.jpg`);
+        await writeFile(path, jpeg);
+        const size = width === undefined ? '640x480' : '320x240';
+        assert.equal(await probeJpeg(path), `mjpeg,${size.replace('x', ',')}`);
+        const psnr = await psnrAgainstSource(path, clip, frameAt(p.keyframeUs), size);
+        assert.ok(psnr > 30, `${c.name} ${size}: PSNR ${psnr} dB against the source frame`);
+      }
+    }, c.args);
+  }
+});

@@ -81,7 +81,7 @@ export interface ThumbnailRequest {
   targetIndex: number;
   /** Output width in pixels (even, 16–3840); the height keeps the aspect and is even. Default: the frame's size. */
   width?: number;
-  /** JPEG qscale, 2 (best) to 31; default 3. */
+  /** JPEG qscale, 2 (best) to 31; default 4. */
   quality?: number;
 }
 
@@ -90,4 +90,9 @@ export interface MediaEngine {
   createAacTranscoder(track: SourceTrack): Promise<AudioTranscoder>;
   /** JPEG bytes of one archived frame; TIMEOUT after 10 s, CANCELED when `signal` aborts. */
   decodeThumbnail(request: ThumbnailRequest, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Frees the codecs kept open between thumbnails. Calls after it (a request
+   * still in flight at shutdown) work, but keep nothing open.
+   */
+  close(): Promise<void>;
 }

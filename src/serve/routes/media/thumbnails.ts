@@ -23,6 +23,12 @@ import { streamTitle } from './stream-lookup.js';
 
 /** How far past the asked instant 'after' may look for a keyframe: the next segment or two. */
 const LOOKAHEAD_US = 180_000_000;
+/**
+ * The other methods find their keyframe in the segment holding the instant or,
+ * for 'nearest', at the start of the next one: later segments' moofs (about
+ * 70 KiB a minute) need not be loaded and parsed for every hover.
+ */
+const SEGMENTS_BESIDE_AFTER = 2;
 const CACHE_ENTRIES = 256;
 
 /** Keyframe JPEGs by stream, variant, time and width: a timeline hover asks for the same ones again and again. */
@@ -48,7 +54,8 @@ export function formatUnixSeconds(us: number): string {
 
 async function plan(media: MediaDeps, name: string, atUs: number, method: ThumbnailMethod, query: MediaQuery) {
   const variant = parseVariant(query);
-  const segments = await media.archive.segmentsInRange(name, variant, atUs, atUs + LOOKAHEAD_US);
+  const inRange = await media.archive.segmentsInRange(name, variant, atUs, atUs + LOOKAHEAD_US);
+  const segments = method === 'after' ? inRange : inRange.slice(0, SEGMENTS_BESIDE_AFTER);
   const fragments = await media.archive.fragmentsOf(segments.map((s) => s.id));
   return planThumbnail({ segments, fragments }, atUs, method);
 }
