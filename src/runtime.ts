@@ -12,6 +12,10 @@ import { Archive, LocalSegmentReader, RetentionRunner } from './archive/index.js
 import type { VigilConfig } from './config/config-file.js';
 import { toStreamDefinition } from './config/stream-schema.js';
 import type { StreamDefinition } from './config/stream-types.js';
+import { VigilError } from './errors.js';
+import { ExportJobs } from './export/jobs/export-jobs.js';
+import { transcodeExportJob } from './export/jobs/transcode-job.js';
+import { checkFileNameTemplate } from './export/request/index.js';
 import { createMediaEngine } from './media/index.js';
 import { RecordingManager } from './record/index.js';
 import { buildApp, type VigilApp } from './serve/app.js';
@@ -57,6 +61,38 @@ function isBuiltInDemo(def: StreamDefinition): boolean {
 function hostForUrl(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+async function startExportJobs(
+  config: VigilConfig,
+  archive: Archive,
+  reader: LocalSegmentReader,
+  logger: Logger,
+): Promise<ExportJobs> {
+  if (config.exports.fileNameTemplate !== undefined) {
+    try {
+      checkFileNameTemplate(config.exports.fileNameTemplate, 'exports.file_name_template');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new VigilError('INVALID_CONFIG', `${config.file ?? 'config'}: ${message}`, {
+        field: 'exports.file_name_template',
+      });
+    }
+  }
+  const exports = new ExportJobs({
+    db: archive.db,
+    source: { archive, reader },
+    config: config.exports,
+    timeZone: config.timezone,
+    findStream: async (name) => {
+      const def = await archive.getStream(name);
+      return def === undefined ? undefined : { title: def.title, flip: def.flip, rotate: def.rotate };
+    },
+    transcode: transcodeExportJob,
+    logger,
+  });
+  await exports.start();
+  return exports;
 }
 
 export async function startVigil(config: VigilConfig, options: StartOptions = {}): Promise<RunningVigil> {
@@ -142,12 +178,15 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
 
     const reader = new LocalSegmentReader();
     cleanup.push(() => reader.close());
+    const exports = await startExportJobs(config, archive, reader, logger);
+    cleanup.push(() => exports.stop());
     const app = buildApp({
       archive,
       recording,
       auth,
       logger,
       defaultDvrRoot: config.dvr.root,
+      exports,
       media: { archive, reader, engine, timeZone: config.timezone },
     });
     cleanup.push(() => app.close());

@@ -62,6 +62,24 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    exports: Type.Optional(
+      Type.Object(
+        {
+          roots: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+          file_name_template: Type.Optional(Type.String({ minLength: 1 })),
+          queue_max_len: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          copy_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          transcode_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          cancel_task_with_states: Type.Optional(
+            Type.Array(Type.Union([Type.Literal('success'), Type.Literal('error'), Type.Literal('canceled')])),
+          ),
+          resume_interrupted: Type.Optional(Type.Boolean()),
+          webhook_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
+          webhook_secret: Type.Optional(Type.String({ minLength: 16, description: 'at least 16 characters' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     demo: Type.Optional(Type.Boolean()),
     // Each stream is checked by the stream wire schema, so the API and the file agree.
     streams: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
@@ -94,8 +112,21 @@ export interface VigilConfig {
     diskLimitBytes: number | undefined;
   };
   record: { stallTimeoutSeconds: number; backoffMinSeconds: number; backoffMaxSeconds: number };
+  exports: ExportsConfig;
   demo: boolean;
   streams: StreamDefinition[];
+}
+
+export interface ExportsConfig {
+  /** Absolute; the first is where exports go when a request names no path. */
+  roots: string[];
+  fileNameTemplate: string | undefined;
+  queueMaxLen: number;
+  concurrency: { copy: number; transcode: number };
+  cancelTaskWithStates: Array<'success' | 'error' | 'canceled'>;
+  resumeInterrupted: boolean;
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
 }
 
 /** Command-line flags; each one wins over the file and the environment. */
@@ -243,7 +274,22 @@ export function resolveConfig(parsed: ConfigFile, options: LoadConfigOptions & {
       diskLimitBytes,
     },
     record: { stallTimeoutSeconds: recordFile.stall_timeout ?? 10, backoffMinSeconds, backoffMaxSeconds },
+    exports: exportsConfig(parsed.exports ?? {}, dataDir),
     demo: overrides.demo ?? parsed.demo ?? true,
     streams,
+  };
+}
+
+function exportsConfig(file: NonNullable<ConfigFile['exports']>, dataDir: string): ExportsConfig {
+  return {
+    roots: (file.roots ?? [join(dataDir, 'exports')]).map((root) => resolve(root)),
+    fileNameTemplate: file.file_name_template,
+    queueMaxLen: file.queue_max_len ?? 1000,
+    // Stream copy is disk-bound and light; a transcode takes the cores (defaults suit 2 cores).
+    concurrency: { copy: file.copy_concurrency ?? 2, transcode: file.transcode_concurrency ?? 1 },
+    cancelTaskWithStates: file.cancel_task_with_states ?? ['success', 'error'],
+    resumeInterrupted: file.resume_interrupted ?? false,
+    webhookUrl: file.webhook_url,
+    webhookSecret: file.webhook_secret,
   };
 }

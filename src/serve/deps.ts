@@ -12,6 +12,7 @@ import type { Archive } from '../archive/archive.js';
 import type { SegmentByteReader } from '../archive/types.js';
 import type { ServedBytes } from '../export/types.js';
 import type { MediaEngine } from '../media/types.js';
+import type { ExportJobs } from '../export/jobs/export-jobs.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -71,6 +72,8 @@ export interface AppDeps {
   defaultDvrRoot?: string;
   /** Viewer URLs are served when present. */
   media?: MediaDeps;
+  /** Export jobs (REST and events) are served when present. */
+  exports?: ExportJobs;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes?: number;
 }

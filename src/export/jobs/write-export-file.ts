@@ -31,19 +31,22 @@ export async function writeExportFile(
   try {
     await copyInto(file, partial, signal, onProgress);
     signal.throwIfAborted();
-    try {
-      await link(partial, finalPath);
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new VigilError('CONFLICT', `${finalPath} appeared while the export ran; it was left as it is`, {
-          cause,
-        });
-      }
-      throw cause;
-    }
+    await publishPartial(partial, finalPath);
     return { bytes: file.sizeBytes };
   } finally {
     await unlink(partial).catch(() => undefined);
+  }
+}
+
+/** Gives a complete `.part` file its final name; refuses (CONFLICT) when something took that name meanwhile. */
+export async function publishPartial(partial: string, finalPath: string): Promise<void> {
+  try {
+    await link(partial, finalPath);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new VigilError('CONFLICT', `${finalPath} appeared while the export ran; it was left as it is`, { cause });
+    }
+    throw cause;
   }
 }
 

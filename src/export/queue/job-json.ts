@@ -17,7 +17,7 @@ export interface ExportJobJson {
   kind: ExportJob['kind'];
   state: ExportJobState;
   state_code: ExportStateCode;
-  step: ExportJob['step'] | null;
+  step: NonNullable<ExportJob['step']> | null;
   percent: number;
   created_at: string;
   started_at: string | null;

@@ -8,6 +8,8 @@ import { adminAuthHook } from '../admin-auth.js';
 import type { AppDeps } from '../deps.js';
 import { dvrLockRoutes } from './dvr-locks.js';
 import { dvrRangeRoutes } from './dvr-ranges.js';
+import { eventRoutes } from './events.js';
+import { exportRoutes } from './exports.js';
 import { streamRoutes } from './streams.js';
 
 export const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -15,4 +17,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
   await app.register(streamRoutes, deps);
   await app.register(dvrRangeRoutes, deps);
   await app.register(dvrLockRoutes, deps);
+  if (deps.exports !== undefined) {
+    const withExports = { ...deps, exports: deps.exports };
+    await app.register(exportRoutes, withExports);
+    await app.register(eventRoutes, withExports);
+  }
 };

@@ -1,0 +1,218 @@
+/**
+ * Export jobs over HTTP: create (202 at once, with the id and the final
+ * path), list, show, cancel/remove, download the finished file with byte
+ * ranges, and the reference DVR API's `dvr/export`, which makes the same job.
+ */
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { VigilError } from '../../errors.js';
+import type { ExportJobRecord, ExportJobs } from '../../export/jobs/export-jobs.js';
+import type { ExportJobWireRequest, JobContainer } from '../../export/request/index.js';
+import { exportJobToJson } from '../../export/queue/index.js';
+import { readVirtualFile } from '../../export/virtual-file.js';
+import { usToIso } from '../../time.js';
+import type { AppDeps } from '../deps.js';
+import { adminErrorResponses, StreamParamsSchema } from '../schemas/common.js';
+import { sendVirtualFile } from '../send-virtual-file.js';
+
+const tags = ['exports'];
+const Loose = Type.Unknown();
+
+const ExportBodySchema = Type.Object(
+  {
+    stream: Type.String({ minLength: 1 }),
+    start: Loose,
+    end: Type.Optional(Loose),
+    duration: Type.Optional(Loose),
+    prefer_substream: Type.Optional(Loose),
+    file_name: Type.Optional(Loose),
+    file_path: Type.Optional(Loose),
+    container: Type.Optional(Loose),
+    tz: Type.Optional(Loose),
+    task_id: Type.Optional(Loose),
+    options: Type.Optional(Loose),
+    webhook_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
+  },
+  { additionalProperties: false },
+);
+
+const ExportJobSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  state: Type.String(),
+  state_code: Type.Integer(),
+  step: Type.Union([Type.String(), Type.Null()]),
+  percent: Type.Number(),
+  created_at: Type.String(),
+  started_at: Type.Union([Type.String(), Type.Null()]),
+  finished_at: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  file_path: Type.String(),
+  file_name: Type.String(),
+  bytes: Type.Union([Type.Number(), Type.Null()]),
+  stream: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  container: Type.String(),
+  transcode: Type.Boolean(),
+});
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const errors = { ...adminErrorResponses, 429: adminErrorResponses[400], 501: adminErrorResponses[400] };
+
+const CONTENT_TYPES: Record<JobContainer, string> = {
+  mp4: 'video/mp4',
+  mkv: 'video/x-matroska',
+  ts: 'video/mp2t',
+  avi: 'video/x-msvideo',
+};
+
+export function jobToWire(job: ExportJobRecord) {
+  const { spec } = job;
+  return {
+    ...exportJobToJson(job),
+    file_name: spec.fileName,
+    stream: spec.stream,
+    from: usToIso(spec.fromUs),
+    to: usToIso(spec.toUs),
+    container: spec.container,
+    transcode: spec.transcode !== null,
+  };
+}
+
+async function requireJob(exports: ExportJobs, id: string): Promise<ExportJobRecord> {
+  const job = await exports.get(id);
+  if (job === undefined) throw new VigilError('NOT_FOUND', `no export job ${JSON.stringify(id)}`, { field: 'id' });
+  return job;
+}
+
+export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: ExportJobs }> = async (app, deps) => {
+  const { exports } = deps;
+
+  app.post(
+    '/api/v1/exports',
+    {
+      schema: {
+        tags,
+        summary: 'Queue an export of a time range to a file (stream copy or transcode)',
+        body: ExportBodySchema,
+        response: { 202: ExportJobSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { webhook_url: webhookUrl, ...input } = request.body;
+      const job = await exports.submit(input as ExportJobWireRequest, {
+        isAdmin: true,
+        ...(webhookUrl !== undefined && { webhookUrl }),
+      });
+      request.log.info({ id: job.id, stream: job.spec.stream }, 'export queued');
+      return reply.code(202).send(jobToWire(job));
+    },
+  );
+
+  app.get(
+    '/api/v1/exports',
+    {
+      schema: {
+        tags,
+        summary: 'Export jobs in the task list, oldest first',
+        response: { 200: Type.Object({ exports: Type.Array(ExportJobSchema) }), ...errors },
+      },
+    },
+    async () => ({ exports: (await exports.list()).map(jobToWire) }),
+  );
+
+  app.get(
+    '/api/v1/exports/:id',
+    { schema: { tags, summary: 'One export job', params: IdParams, response: { 200: ExportJobSchema, ...errors } } },
+    async (request) => jobToWire(await requireJob(exports, request.params.id)),
+  );
+
+  app.delete(
+    '/api/v1/exports/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a queued or running job; a finished one leaves the task list (its file stays)',
+        params: IdParams,
+        response: { 200: ExportJobSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const job = await requireJob(exports, request.params.id);
+      if (job.state === 'in_queue' || job.state === 'exporting') return jobToWire(await exports.cancel(job.id));
+      await exports.remove(job.id);
+      return jobToWire(job);
+    },
+  );
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v1/exports/:id/file',
+    schema: { tags, summary: 'The finished file, with byte ranges', params: IdParams },
+    handler: async (request, reply) => {
+      const job = await requireJob(exports, request.params.id);
+      if (job.state !== 'success') {
+        throw new VigilError('CONFLICT', `export ${job.id} is ${job.state}; its file is served once it is success`, {
+          field: 'id',
+        });
+      }
+      const { spec } = job;
+      const path = relative(spec.exportRoot, job.filePath);
+      const sizeBytes = await stat(job.filePath).then(
+        (s) => s.size,
+        () => {
+          throw new VigilError('NOT_FOUND', `the file of export ${job.id} is no longer at ${job.filePath}`);
+        },
+      );
+      const file = readVirtualFile(
+        {
+          contentType: CONTENT_TYPES[spec.container],
+          sizeBytes,
+          parts: [{ kind: 'file', file: { root: spec.exportRoot, path }, offset: 0, length: sizeBytes }],
+        },
+        deps.media?.reader ?? exportsReaderMissing(),
+      );
+      return sendVirtualFile(request, reply, file, {
+        cacheControl: 'private, max-age=3600',
+        etag: `"${job.id}-${sizeBytes}"`,
+        downloadName: spec.fileName,
+      });
+    },
+  });
+
+  // The reference DVR API: `POST /streamer/api/v3/streams/{name}/dvr/export?from&duration&path`.
+  app.post(
+    '/streamer/api/v3/streams/:name/dvr/export',
+    {
+      schema: {
+        tags: ['dvr'],
+        summary: 'Export a range to a file on the server (the same job as POST /api/v1/exports)',
+        params: StreamParamsSchema,
+        querystring: Type.Object(
+          {
+            from: Type.Union([Type.Number(), Type.String()], { description: 'Unix seconds or ISO 8601' }),
+            duration: Type.Number({ exclusiveMinimum: 0, description: 'seconds (> 0)' }),
+            path: Type.Optional(Type.String({ minLength: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: ExportJobSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { from, duration, path } = request.query;
+      const job = await exports.submit(
+        { stream: request.params.name, start: from, duration, ...(path !== undefined && { file_path: path }) },
+        { isAdmin: true },
+      );
+      return reply.code(202).send(jobToWire(job));
+    },
+  );
+};
+
+function exportsReaderMissing(): never {
+  throw new VigilError('INTERNAL', 'export downloads need the media reader');
+}
