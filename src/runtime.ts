@@ -16,6 +16,8 @@ import { VigilError } from './errors.js';
 import { ExportJobs } from './export/jobs/export-jobs.js';
 import { transcodeExportJob } from './export/jobs/transcode-job.js';
 import { checkFileNameTemplate } from './export/request/index.js';
+import { PlanCache } from './export/plan-cache.js';
+import type { ExportSource } from './export/plan-export.js';
 import { createMediaEngine } from './media/index.js';
 import { RecordingManager } from './record/index.js';
 import { buildApp, type VigilApp } from './serve/app.js';
@@ -65,10 +67,10 @@ function hostForUrl(host: string): string {
 
 async function startExportJobs(
   config: VigilConfig,
-  archive: Archive,
-  reader: LocalSegmentReader,
+  source: ExportSource & { archive: Archive },
   logger: Logger,
 ): Promise<ExportJobs> {
+  const { archive } = source;
   if (config.exports.fileNameTemplate !== undefined) {
     try {
       checkFileNameTemplate(config.exports.fileNameTemplate, 'exports.file_name_template');
@@ -81,7 +83,7 @@ async function startExportJobs(
   }
   const exports = new ExportJobs({
     db: archive.db,
-    source: { archive, reader },
+    source,
     config: config.exports,
     timeZone: config.timezone,
     findStream: async (name) => {
@@ -178,7 +180,8 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
 
     const reader = new LocalSegmentReader();
     cleanup.push(() => reader.close());
-    const exports = await startExportJobs(config, archive, reader, logger);
+    const planCache = new PlanCache();
+    const exports = await startExportJobs(config, { archive, reader, planCache }, logger);
     cleanup.push(() => exports.stop());
     const app = buildApp({
       archive,
@@ -187,7 +190,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       logger,
       defaultDvrRoot: config.dvr.root,
       exports,
-      media: { archive, reader, engine, timeZone: config.timezone },
+      media: { archive, reader, planCache, engine, timeZone: config.timezone },
     });
     cleanup.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });

@@ -93,9 +93,7 @@ describe('resolveInsideRoot', () => {
         isVigilError(e, 'INVALID_ARGUMENT'),
       );
       await symlink(join(tmp.dir, 'nowhere'), join(root, 'dangling'));
-      await assert.rejects(checkInsideRootOnDisk(root, 'dangling/a.mp4'), (e) =>
-        isVigilError(e, 'INVALID_ARGUMENT'),
-      );
+      await assert.rejects(checkInsideRootOnDisk(root, 'dangling/a.mp4'), (e) => isVigilError(e, 'INVALID_ARGUMENT'));
     } finally {
       await tmp.cleanup();
     }

@@ -2,20 +2,24 @@
  * Plans an export and makes it servable: index rows → selection → layout →
  * virtual file. The only step that touches the archive is reading its index;
  * the file's bytes are read later, on demand, by the virtual file.
+ *
+ * With a PlanCache, a plan over closed segments is made once and reused (a
+ * player's Range requests), and closed segments' moofs are parsed once.
  */
 import { createHash } from 'node:crypto';
 import type { Archive } from '../archive/archive.js';
-import type { SegmentRecord } from '../archive/types.js';
+import type { FragmentRecord, SegmentRecord } from '../archive/types.js';
 import { buildFragmentedMp4 } from './fragmented-mp4.js';
+import type { CachedPlan, PlanCache } from './plan-cache.js';
 import { buildProgressiveMp4 } from './progressive-mp4.js';
-import { selectSamples, type SelectOptions } from './select-samples.js';
+import { SegmentParser } from './sample-columns.js';
+import { selectFromSegments, segmentsToPlan, type PlannedSegment, type SelectOptions } from './select-samples.js';
 import { createTsFile } from './ts/ts-file.js';
 import type {
   ExportContainer,
   ExportRequest,
   MetadataOptions,
   PlannedExport,
-  SampleSelection,
   SegmentByteReader,
   VirtualFile,
 } from './types.js';
@@ -24,6 +28,8 @@ import { readVirtualFile } from './virtual-file.js';
 export interface ExportSource {
   archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf'>;
   reader: SegmentByteReader;
+  /** Reuses parsed segments and whole plans between requests (one per app); none: plan from scratch. */
+  planCache?: PlanCache;
 }
 
 /** Builders of the containers that are a header + file-slice layout. */
@@ -40,24 +46,43 @@ export async function planExport(
   options: SelectOptions = {},
 ): Promise<PlannedExport> {
   const segments = await source.archive.segmentsInRange(request.stream, request.variant, request.fromUs, request.toUs);
-  const fragments = await source.archive.fragmentsOf(segments.map((s) => s.id));
-  const selection = selectSamples({ segments, fragments }, request, options);
-  return {
-    selection,
-    container,
-    file: fileFor(selection, container, meta, source.reader),
-    etag: exportEtag(segments, request, container, meta),
+  const etag = exportEtag(segments, request, container, meta);
+  const cache = source.planCache;
+  const make = async (): Promise<CachedPlan> => {
+    const planned = await parsedSegments(source, segmentsToPlan(segments, request.fromUs, request.toUs));
+    const selection = selectFromSegments(planned, request, options);
+    return { selection, layout: container === 'ts' ? undefined : layoutBuilders[container](selection, meta) };
   };
+  const key = cache?.planKey(segments, request, container, meta, options);
+  const plan = cache === undefined || key === undefined ? await make() : await cache.planFor(key, make);
+  return { selection: plan.selection, container, file: fileFor(plan, source.reader), etag };
 }
 
-function fileFor(
-  selection: SampleSelection,
-  container: ExportContainer,
-  meta: MetadataOptions,
-  reader: SegmentByteReader,
-): VirtualFile {
-  if (container === 'ts') return createTsFile(selection, reader);
-  return readVirtualFile(layoutBuilders[container](selection, meta), reader);
+/** Each segment with its parsed samples: from the cache where it has them, else from the moofs. */
+async function parsedSegments(source: ExportSource, segments: SegmentRecord[]): Promise<PlannedSegment[]> {
+  const cache = source.planCache;
+  const cached = segments.map((s) => cache?.segmentSamples(s));
+  const missing = segments.filter((_, i) => cached[i] === undefined);
+  const bySegment = new Map<number, FragmentRecord[]>(missing.map((s) => [s.id, []]));
+  if (missing.length > 0) {
+    for (const f of await source.archive.fragmentsOf(missing.map((s) => s.id))) bySegment.get(f.segmentId)?.push(f);
+  }
+  const parser = new SegmentParser();
+  return segments.map((segment, i) => {
+    let samples = cached[i];
+    if (samples === undefined) {
+      const kept = cache !== undefined && segment.closed;
+      samples = parser.parse(segment, bySegment.get(segment.id)!, kept);
+      if (kept) cache.keepSegmentSamples(segment, samples);
+    }
+    return { segment, samples };
+  });
+}
+
+/** A fresh servable file per response (it counts what it serves), over a plan that may be shared. */
+function fileFor(plan: CachedPlan, reader: SegmentByteReader): VirtualFile {
+  if (plan.layout === undefined) return createTsFile(plan.selection, reader);
+  return readVirtualFile(plan.layout, reader);
 }
 
 /**

@@ -38,28 +38,19 @@ export function buildProgressiveMp4(selection: SampleSelection, meta: MetadataOp
   const chunks = selection.tracks.map((t) => chunksOf(t));
   const { parts, relativeOffsets, payloadBytes } = interleave(selection, chunks);
 
-  const ftypWriter = new ByteWriter(64);
-  writeFtyp(ftypWriter, fourcc.isom, 512, [fourcc.isom, fourcc.iso6, fourcc.avc1, fourcc.mp41]);
-  const ftyp = ftypWriter.finish();
   const mdatHeader = writeMdatHeader(payloadBytes);
   const lastChunkStart = Math.max(0, ...relativeOffsets.map((o) => (o.length === 0 ? 0 : o[o.length - 1]!)));
 
+  // ftyp, moov and the mdat header go through one writer, so the header is allocated and copied once.
   let wide = false;
-  let moov = writeMoov(selection, meta, chunks, wide);
-  let payloadStart = ftyp.length + moov.writer.position + mdatHeader.length;
-  if (payloadStart + lastChunkStart > U32_MAX) {
+  let head = writeHead(selection, meta, chunks, mdatHeader, wide);
+  if (head.payloadStart + lastChunkStart > U32_MAX) {
     wide = true;
-    moov = writeMoov(selection, meta, chunks, wide);
-    payloadStart = ftyp.length + moov.writer.position + mdatHeader.length;
+    head = writeHead(selection, meta, chunks, mdatHeader, wide);
   }
-  moov.offsetTables.forEach((at, t) => {
-    const absolute = relativeOffsets[t]!.map((o) => o + payloadStart);
-    patchChunkOffsets(moov.writer, at, absolute, wide);
-  });
-  const header = new Uint8Array(payloadStart);
-  header.set(ftyp, 0);
-  header.set(moov.writer.finish(), ftyp.length);
-  header.set(mdatHeader, payloadStart - mdatHeader.length);
+  const { writer, offsetTables, payloadStart } = head;
+  offsetTables.forEach((at, t) => patchChunkOffsets(writer, at, relativeOffsets[t]!, payloadStart, wide));
+  const header = writer.finish();
   return {
     sizeBytes: payloadStart + payloadBytes,
     contentType: MP4_CONTENT_TYPE,
@@ -118,14 +109,16 @@ function interleave(
   return { parts, relativeOffsets, payloadBytes: at };
 }
 
-function writeMoov(
+function writeHead(
   selection: SampleSelection,
   meta: MetadataOptions,
   chunks: TrackChunks[],
+  mdatHeader: Uint8Array,
   wide: boolean,
-): { writer: ByteWriter; offsetTables: number[] } {
+): { writer: ByteWriter; offsetTables: number[]; payloadStart: number } {
   const sampleCount = selection.tracks.reduce((n, t) => n + t.count, 0);
   const w = new ByteWriter(4096 + sampleCount * 12 + chunks.reduce((n, c) => n + c.count * 20, 0));
+  writeFtyp(w, fourcc.isom, 512, [fourcc.isom, fourcc.iso6, fourcc.avc1, fourcc.mp41]);
   const creationTime = mp4TimeFromUs(selection.firstShownUs);
   const offsetTables: number[] = [];
   w.box(fourcc.moov, () => {
@@ -140,7 +133,8 @@ function writeMoov(
     });
     w.bytes(buildUdta(udtaFieldsFor(selection, meta)));
   });
-  return { writer: w, offsetTables };
+  w.bytes(mdatHeader);
+  return { writer: w, offsetTables, payloadStart: w.position };
 }
 
 function writeTrak(

@@ -6,70 +6,99 @@ import type { ByteWriter } from '../mp4/byte-writer.js';
 import { fourcc } from '../mp4/fourcc.js';
 import type { TrackSamples } from './types.js';
 
+/** Typed arrays use the host's byte order; MP4 fields are big-endian. */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A 32-bit value with its bytes in MP4 order, for storing in a Uint32Array row buffer. */
+function be32(v: number): number {
+  if (!HOST_IS_LITTLE_ENDIAN) return v;
+  return ((v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+}
+
+/**
+ * A table's rows are built in a Uint32Array of their own and copied into the box at once:
+ * ByteWriter's per-field calls cost several times more over the millions of rows of a day.
+ */
+function writeRows(w: ByteWriter, entryCount: number, rows: Uint32Array): void {
+  w.u32(entryCount);
+  w.bytes(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
+}
+
+/** The same 32 bits, unsigned: run-length coding and big-endian output only look at the bits. */
+function bitsOf(values: Int32Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length);
+}
+
+/** Number of runs of equal values (the entries of a run-length coded table). */
+function runCount(values: Uint32Array): number {
+  let runs = 0;
+  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) runs++;
+  return runs;
+}
+
+/** (run length, value) rows. */
+function runLengthRows(values: Uint32Array, entries: number): Uint32Array {
+  const rows = new Uint32Array(entries * 2);
+  let at = 0;
+  let i = 0;
+  while (i < values.length) {
+    const value = values[i]!;
+    let run = 1;
+    while (i + run < values.length && values[i + run] === value) run++;
+    rows[at++] = be32(run);
+    rows[at++] = be32(value);
+    i += run;
+  }
+  return rows;
+}
+
 /** stts, run-length coded. */
 export function writeSttsColumns(w: ByteWriter, durations: Uint32Array): void {
   w.fullBox(fourcc.stts, 0, 0, () => {
-    const countAt = w.position;
-    w.u32(0);
-    let entries = 0;
-    let i = 0;
-    while (i < durations.length) {
-      const delta = durations[i]!;
-      let run = 1;
-      while (i + run < durations.length && durations[i + run] === delta) run++;
-      w.u32(run);
-      w.u32(delta);
-      entries++;
-      i += run;
-    }
-    w.patchU32(countAt, entries);
+    const entries = runCount(durations);
+    writeRows(w, entries, runLengthRows(durations, entries));
   });
 }
 
 /** ctts, only when some offset is not 0; version 1 (signed) when some offset is negative. */
 export function writeCttsColumns(w: ByteWriter, offsets: Int32Array): void {
-  if (offsets.every((o) => o === 0)) return;
-  const signed = offsets.some((o) => o < 0);
-  w.fullBox(fourcc.ctts, signed ? 1 : 0, 0, () => {
-    const countAt = w.position;
-    w.u32(0);
-    let entries = 0;
-    let i = 0;
-    while (i < offsets.length) {
-      const offset = offsets[i]!;
-      let run = 1;
-      while (i + run < offsets.length && offsets[i + run] === offset) run++;
-      w.u32(run);
-      if (signed) w.i32(offset);
-      else w.u32(offset);
-      entries++;
-      i += run;
+  let allZero = true;
+  let signed = false;
+  for (let i = 0; i < offsets.length; i++) {
+    const o = offsets[i]!;
+    if (o !== 0) allZero = false;
+    if (o < 0) {
+      signed = true;
+      break;
     }
-    w.patchU32(countAt, entries);
+  }
+  if (allZero) return;
+  w.fullBox(fourcc.ctts, signed ? 1 : 0, 0, () => {
+    // A signed offset's bits, written as they are, are its two's-complement field.
+    const bits = bitsOf(offsets);
+    const entries = runCount(bits);
+    writeRows(w, entries, runLengthRows(bits, entries));
   });
 }
 
 /** stss, only when some sample is not a sync sample (no stss means all are). */
 export function writeStssColumns(w: ByteWriter, isSync: Uint8Array): void {
-  if (isSync.every((s) => s === 1)) return;
+  let entries = 0;
+  for (let i = 0; i < isSync.length; i++) if (isSync[i] === 1) entries++;
+  if (entries === isSync.length) return;
   w.fullBox(fourcc.stss, 0, 0, () => {
-    const countAt = w.position;
-    w.u32(0);
-    let entries = 0;
-    for (let i = 0; i < isSync.length; i++) {
-      if (isSync[i] !== 1) continue;
-      w.u32(i + 1);
-      entries++;
-    }
-    w.patchU32(countAt, entries);
+    const rows = new Uint32Array(entries);
+    for (let i = 0, at = 0; i < isSync.length; i++) if (isSync[i] === 1) rows[at++] = be32(i + 1);
+    writeRows(w, entries, rows);
   });
 }
 
 export function writeStszColumns(w: ByteWriter, sizes: Uint32Array): void {
   w.fullBox(fourcc.stsz, 0, 0, () => {
     w.u32(0); // sample_size: sizes follow
-    w.u32(sizes.length);
-    for (let i = 0; i < sizes.length; i++) w.u32(sizes[i]!);
+    const rows = new Uint32Array(sizes.length);
+    for (let i = 0; i < sizes.length; i++) rows[i] = be32(sizes[i]!);
+    writeRows(w, sizes.length, rows);
   });
 }
 
@@ -88,37 +117,32 @@ export interface TrackChunks {
 
 export function chunksOf(track: TrackSamples): TrackChunks {
   const n = track.count;
-  const firstSample = new Uint32Array(n);
-  const sampleCount = new Uint32Array(n);
-  const fileIndex = new Uint32Array(n);
-  const fileOffset = new Float64Array(n);
-  const sizeBytes = new Float64Array(n);
+  const files = track.fileIndex;
+  const offsets = track.fileOffset;
+  const sizes = track.sizeBytes;
+  // Count first, so the columns are allocated at their size (an hour has ~1/50 as many chunks as samples).
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const file = track.fileIndex[i]!;
-    const offset = track.fileOffset[i]!;
-    const size = track.sizeBytes[i]!;
-    const c = count - 1;
-    if (c >= 0 && fileIndex[c] === file && fileOffset[c]! + sizeBytes[c]! === offset) {
-      sampleCount[c]! += 1;
-      sizeBytes[c]! += size;
-      continue;
-    }
-    firstSample[count] = i;
-    sampleCount[count] = 1;
-    fileIndex[count] = file;
-    fileOffset[count] = offset;
-    sizeBytes[count] = size;
-    count++;
+    if (i === 0 || files[i] !== files[i - 1] || offsets[i - 1]! + sizes[i - 1]! !== offsets[i]) count++;
   }
-  return {
-    count,
-    firstSample: firstSample.subarray(0, count),
-    sampleCount: sampleCount.subarray(0, count),
-    fileIndex: fileIndex.subarray(0, count),
-    fileOffset: fileOffset.subarray(0, count),
-    sizeBytes: sizeBytes.subarray(0, count),
-  };
+  const firstSample = new Uint32Array(count);
+  const sampleCount = new Uint32Array(count);
+  const fileIndex = new Uint32Array(count);
+  const fileOffset = new Float64Array(count);
+  const sizeBytes = new Float64Array(count);
+  let c = -1;
+  for (let i = 0; i < n; i++) {
+    const size = sizes[i]!;
+    if (i === 0 || files[i] !== files[i - 1] || offsets[i - 1]! + sizes[i - 1]! !== offsets[i]) {
+      c++;
+      firstSample[c] = i;
+      fileIndex[c] = files[i]!;
+      fileOffset[c] = offsets[i]!;
+    }
+    sampleCount[c]! += 1;
+    sizeBytes[c]! += size;
+  }
+  return { count, firstSample, sampleCount, fileIndex, fileOffset, sizeBytes };
 }
 
 /** stsc, run-length coded over chunks with the same sample count; every chunk uses sample entry 1. */
@@ -154,9 +178,16 @@ export function writeChunkOffsetPlaceholders(w: ByteWriter, chunkCount: number, 
 
 const TWO_32 = 2 ** 32;
 
-export function patchChunkOffsets(w: ByteWriter, at: number, offsets: Float64Array, wide: boolean): void {
-  for (let c = 0; c < offsets.length; c++) {
-    const v = offsets[c]!;
+/** Writes each chunk's offset in the output: its offset inside the mdat payload plus where the payload starts. */
+export function patchChunkOffsets(
+  w: ByteWriter,
+  at: number,
+  relativeOffsets: Float64Array,
+  payloadStart: number,
+  wide: boolean,
+): void {
+  for (let c = 0; c < relativeOffsets.length; c++) {
+    const v = relativeOffsets[c]! + payloadStart;
     if (wide) {
       const high = Math.floor(v / TWO_32);
       w.patchU32(at + c * 8, high);

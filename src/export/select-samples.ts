@@ -13,10 +13,9 @@
 import { DEFAULT_GAP_TOLERANCE_US } from '../archive/ranges.js';
 import type { FragmentRecord, SegmentRecord } from '../archive/types.js';
 import { invalidArgument, VigilError } from '../errors.js';
-import { visitFragment, type FragmentVisitor } from '../mp4/fragment-visit.js';
 import type { TrackConfig } from '../mp4/types.js';
 import { usToIso } from '../time.js';
-import { SampleColumns } from './sample-columns.js';
+import { SampleColumns, SegmentParser, samplesIn, type SegmentSamples } from './sample-columns.js';
 import { codecChangedError, sameLayout, trackLayoutOf, type TrackLayout } from './track-layout.js';
 import type {
   ExportRequest,
@@ -34,9 +33,16 @@ export interface SelectOptions {
 
 const US = 1_000_000;
 
-interface Placed {
+/** A segment of the plan with its parsed samples. */
+export interface PlannedSegment {
   segment: SegmentRecord;
-  fragment: FragmentRecord;
+  samples: SegmentSamples;
+}
+
+/** Fragments [fromFragment, toFragment) of one segment, in the window a plan reads. */
+interface WindowPart extends PlannedSegment {
+  fromFragment: number;
+  toFragment: number;
 }
 
 interface Gathered {
@@ -58,6 +64,27 @@ interface Piece {
 }
 
 export function selectSamples(input: PlanInput, request: ExportRequest, options: SelectOptions = {}): SampleSelection {
+  const segments = segmentsToPlan(input.segments, request.fromUs, request.toUs);
+  const bySegment = new Map<number, FragmentRecord[]>(segments.map((s) => [s.id, []]));
+  for (const f of input.fragments) bySegment.get(f.segmentId)?.push(f);
+  const parser = new SegmentParser();
+  const planned = segments.map((segment) => ({ segment, samples: parser.parse(segment, bySegment.get(segment.id)!) }));
+  return selectFromSegments(planned, request, options);
+}
+
+/** The segments a plan reads: those overlapping [from, to) with a positive length, by start. */
+export function segmentsToPlan(segments: readonly SegmentRecord[], fromUs: number, toUs: number): SegmentRecord[] {
+  return segments
+    .filter((s) => s.endUs > fromUs && s.startUs < toUs && s.endUs > s.startUs)
+    .sort((a, b) => a.startUs - b.startUs || a.id - b.id);
+}
+
+/** `selectSamples` over segments already parsed (`segmentsToPlan`'s segments, in its order). */
+export function selectFromSegments(
+  planned: readonly PlannedSegment[],
+  request: ExportRequest,
+  options: SelectOptions = {},
+): SampleSelection {
   const { fromUs, toUs } = request;
   if (!(toUs > fromUs)) {
     throw invalidArgument(
@@ -66,7 +93,7 @@ export function selectSamples(input: PlanInput, request: ExportRequest, options:
     );
   }
   const tolerance = options.gapToleranceUs ?? DEFAULT_GAP_TOLERANCE_US;
-  const window = fragmentWindow(input, fromUs, toUs);
+  const window = fragmentWindow(planned, fromUs, toUs);
   if (window.length === 0) throw notRecorded(request);
   checkLayouts(window, fromUs, toUs);
   const g = gather(window);
@@ -168,47 +195,53 @@ function notRecorded(request: ExportRequest): VigilError {
  * `from` (plus the one before it in the same segment, for an audio frame that straddles the cut)
  * to the last fragment starting before `to`.
  */
-function fragmentWindow(input: PlanInput, fromUs: number, toUs: number): Placed[] {
-  const segments = new Map<number, SegmentRecord>();
-  for (const s of input.segments) {
-    if (s.endUs > fromUs && s.startUs < toUs && s.endUs > s.startUs) segments.set(s.id, s);
-  }
-  const placed: Placed[] = [];
-  for (const fragment of input.fragments) {
-    const segment = segments.get(fragment.segmentId);
-    if (segment !== undefined) placed.push({ segment, fragment });
-  }
-  placed.sort(
-    (a, b) =>
-      a.segment.startUs - b.segment.startUs ||
-      a.segment.id - b.segment.id ||
-      a.fragment.sequenceNumber - b.fragment.sequenceNumber,
-  );
-  let first = 0;
-  for (let i = 0; i < placed.length; i++) {
-    const f = placed[i]!.fragment;
-    if (f.startUs > fromUs) break;
-    if (f.startsWithKeyframe) first = i;
-  }
-  let last = -1;
-  for (let i = placed.length - 1; i >= first; i--) {
-    if (placed[i]!.fragment.startUs < toUs) {
-      last = i;
-      break;
+function fragmentWindow(planned: readonly PlannedSegment[], fromUs: number, toUs: number): WindowPart[] {
+  // Fragments in plan order are (segment j, fragment k); find the first and last as such pairs.
+  let firstJ = -1;
+  let firstK = 0;
+  scan: for (let j = 0; j < planned.length; j++) {
+    const f = planned[j]!.samples;
+    for (let k = 0; k < f.fragmentCount; k++) {
+      // The very first fragment, unless one starting on a keyframe follows at or before `from`.
+      if (firstJ < 0) {
+        firstJ = j;
+        firstK = k;
+      }
+      if (f.fragmentStartUs[k]! > fromUs) break scan;
+      if (f.fragmentStartsWithKeyframe[k] === 1) {
+        firstJ = j;
+        firstK = k;
+      }
     }
   }
-  if (last < first) return [];
-  const start = first > 0 && placed[first - 1]!.segment === placed[first]!.segment ? first - 1 : first;
-  return placed.slice(start, last + 1);
+  if (firstJ < 0) return [];
+  let lastJ = -1;
+  let lastK = 0;
+  last: for (let j = planned.length - 1; j >= firstJ; j--) {
+    const f = planned[j]!.samples;
+    for (let k = f.fragmentCount - 1; k >= (j === firstJ ? firstK : 0); k--) {
+      if (f.fragmentStartUs[k]! < toUs) {
+        lastJ = j;
+        lastK = k;
+        break last;
+      }
+    }
+  }
+  if (lastJ < 0) return [];
+  const parts: WindowPart[] = [];
+  for (let j = firstJ; j <= lastJ; j++) {
+    const p = planned[j]!;
+    if (p.samples.fragmentCount === 0) continue;
+    const fromFragment = j === firstJ ? Math.max(0, firstK - 1) : 0;
+    const toFragment = j === lastJ ? lastK + 1 : p.samples.fragmentCount;
+    parts.push({ ...p, fromFragment, toFragment });
+  }
+  return parts;
 }
 
-function checkLayouts(window: Placed[], fromUs: number, toUs: number): void {
-  const first = window[0]!.segment;
-  const reference = trackLayoutOf(first);
-  let previous = first;
-  for (const { segment } of window) {
-    if (segment === previous) continue;
-    previous = segment;
+function checkLayouts(window: WindowPart[], fromUs: number, toUs: number): void {
+  const reference = trackLayoutOf(window[0]!.segment);
+  for (const { segment } of window.slice(1)) {
     const layout = trackLayoutOf(segment);
     if (!sameLayout(reference, layout)) {
       throw codecChangedError(fromUs, toUs, Math.max(fromUs, segment.startUs), reference, layout);
@@ -216,76 +249,32 @@ function checkLayouts(window: Placed[], fromUs: number, toUs: number): void {
   }
 }
 
-function gather(window: Placed[]): Gathered {
+/** The window's samples on one axis: tick 0 of each track is the first segment's start. */
+function gather(window: WindowPart[]): Gathered {
   const originUs = window[0]!.segment.startUs;
   const layout = trackLayoutOf(window[0]!.segment);
+  let videoCount = 0;
+  let audioCount = 0;
+  for (const { samples, fromFragment, toFragment } of window) {
+    if (layout.video && samples.video) videoCount += samplesIn(samples.video, fromFragment, toFragment);
+    if (layout.audio && samples.audio) audioCount += samplesIn(samples.audio, fromFragment, toFragment);
+  }
+  const video = new SampleColumns(videoCount);
+  const audio = new SampleColumns(audioCount);
   const files: SegmentFileRef[] = [];
-  const video = new SampleColumns();
-  const audio = new SampleColumns();
-  const visitor = new GatherVisitor(layout, video, audio);
-  let current: SegmentRecord | undefined;
-  for (const { segment, fragment } of window) {
-    if (segment !== current) {
-      current = segment;
-      files.push({ root: segment.root, path: segment.path });
-      visitor.enterSegment(segment, files.length - 1, originUs);
+  window.forEach(({ segment, samples, fromFragment, toFragment }, ordinal) => {
+    files.push({ root: segment.root, path: segment.path });
+    const sinceOriginUs = segment.startUs - originUs;
+    if (layout.video && samples.video) {
+      const originTicks = Math.round((sinceOriginUs * layout.video.timescale) / US);
+      video.append(samples.video, fromFragment, toFragment, originTicks, ordinal);
     }
-    visitor.moofOffset = fragment.moofOffset;
-    visitFragment(fragment.moof, visitor);
-  }
+    if (layout.audio && samples.audio) {
+      const originTicks = Math.round((sinceOriginUs * layout.audio.timescale) / US);
+      audio.append(samples.audio, fromFragment, toFragment, originTicks, ordinal);
+    }
+  });
   return { originUs, layout, files, segmentCount: files.length, video, audio };
-}
-
-/** Appends each sample of the window's moofs to its track's columns (one file per segment). */
-class GatherVisitor implements FragmentVisitor {
-  moofOffset = 0;
-  #segmentOrdinal = -1;
-  #segmentStartUs = 0;
-  #originUs = 0;
-  #columns: SampleColumns | undefined;
-  #sync = false;
-  #decode = 0;
-  #offset = 0;
-
-  constructor(
-    private readonly layout: TrackLayout,
-    private readonly video: SampleColumns,
-    private readonly audio: SampleColumns,
-  ) {}
-
-  enterSegment(segment: SegmentRecord, ordinal: number, originUs: number): void {
-    this.#segmentOrdinal = ordinal;
-    this.#segmentStartUs = segment.startUs;
-    this.#originUs = originUs;
-  }
-
-  run(trackId: number, baseMediaDecodeTime: number, dataOffset: number, sampleCount: number): boolean {
-    const isVideo = trackId === this.layout.video?.trackId;
-    const config = isVideo ? this.layout.video : trackId === this.layout.audio?.trackId ? this.layout.audio : undefined;
-    if (config === undefined) return false;
-    this.#columns = isVideo ? this.video : this.audio;
-    this.#columns.reserve(sampleCount);
-    this.#sync = !isVideo; // every audio sample is a sync sample
-    this.#decode = Math.round(((this.#segmentStartUs - this.#originUs) * config.timescale) / US) + baseMediaDecodeTime;
-    this.#offset = this.moofOffset + dataOffset;
-    return true;
-  }
-
-  sample(durationTicks: number, sizeBytes: number, isSync: boolean, compositionOffsetTicks: number): void {
-    const ordinal = this.#segmentOrdinal;
-    this.#columns!.push(
-      this.#decode,
-      durationTicks,
-      compositionOffsetTicks,
-      sizeBytes,
-      this.#sync || isSync,
-      ordinal,
-      this.#offset,
-      ordinal,
-    );
-    this.#decode += durationTicks;
-    this.#offset += sizeBytes;
-  }
 }
 
 /** Wall-clock presentation instant (µs) of every sample of a track, computed once. */
@@ -405,11 +394,12 @@ function outputTrack(
     count,
     decodeTicks,
     durationTicks,
-    compositionOffsetTicks: c.compositionOffsetTicks.slice(a, b + 1),
-    sizeBytes: c.sizeBytes.slice(a, b + 1),
-    isSync: c.isSync.slice(a, b + 1),
-    fileIndex: c.fileIndex.slice(a, b + 1),
-    fileOffset: c.fileOffset.slice(a, b + 1),
+    // Views, not copies: the gathered columns exist for this selection only (a day is millions of rows).
+    compositionOffsetTicks: c.compositionOffsetTicks.subarray(a, b + 1),
+    sizeBytes: c.sizeBytes.subarray(a, b + 1),
+    isSync: c.isSync.subarray(a, b + 1),
+    fileIndex: c.fileIndex.subarray(a, b + 1),
+    fileOffset: c.fileOffset.subarray(a, b + 1),
     presentationStartTicks: 0,
   };
 }

@@ -5,7 +5,7 @@ import { writeMfhd, writeTfdt, writeTfhd, writeTrun } from './boxes/fragment.js'
 import { SAMPLE_FLAGS_NON_SYNC, SAMPLE_FLAGS_SYNC } from './flags.js';
 import { fourcc } from './fourcc.js';
 import { buildFragment, readFragment } from './fragment.js';
-import { visitFragment } from './fragment-visit.js';
+import { visitFragment, visitFragmentColumns } from './fragment-visit.js';
 import type { FragmentInfo, TrackDefaults } from './types.js';
 
 /** What visitFragment reports, in readFragment's shape. */
@@ -27,6 +27,50 @@ function visited(moof: Uint8Array, trex: TrackDefaults[] = [], skip = new Set<nu
   return runs;
 }
 
+/** What visitFragmentColumns writes, in readFragment's shape (each run into columns of its own). */
+function visitedColumns(moof: Uint8Array, trex: TrackDefaults[] = [], skip = new Set<number>()): FragmentInfo['runs'] {
+  const runs: FragmentInfo['runs'] = [];
+  const columns: Array<{
+    at: number;
+    durationTicks: Uint32Array;
+    sizeBytes: Uint32Array;
+    compositionOffsetTicks: Int32Array;
+    isSync: Uint8Array;
+  }> = [];
+  visitFragmentColumns(
+    moof,
+    {
+      run(trackId, baseMediaDecodeTime, dataOffset, sampleCount) {
+        runs.push({ trackId, baseMediaDecodeTime, dataOffset, samples: [] });
+        // Row 2 onwards, to check that `at` is honoured.
+        const c = {
+          at: 2,
+          durationTicks: new Uint32Array(sampleCount + 2),
+          sizeBytes: new Uint32Array(sampleCount + 2),
+          compositionOffsetTicks: new Int32Array(sampleCount + 2),
+          isSync: new Uint8Array(sampleCount + 2),
+        };
+        columns.push(c);
+        return skip.has(trackId) ? undefined : c;
+      },
+    },
+    trex,
+  );
+  runs.forEach((run, r) => {
+    const c = columns[r]!;
+    if (skip.has(run.trackId)) return;
+    for (let i = c.at; i < c.sizeBytes.length; i++) {
+      run.samples.push({
+        durationTicks: c.durationTicks[i]!,
+        sizeBytes: c.sizeBytes[i]!,
+        isSync: c.isSync[i] === 1,
+        compositionOffsetTicks: c.compositionOffsetTicks[i]!,
+      });
+    }
+  });
+  return runs;
+}
+
 test('agrees with readFragment on the recorder’s fragments, B-frame offsets included', () => {
   const video = [0, 7200, -3600, 0].map((cto, i) => ({
     durationTicks: 3600,
@@ -45,6 +89,8 @@ test('agrees with readFragment on the recorder’s fragments, B-frame offsets in
     { trackId: 2, baseMediaDecodeTime: 48_000, samples: audio, payloads: [new Uint8Array(9)] },
   ]);
   assert.deepEqual(visited(moof), readFragment(moof).runs);
+  assert.deepEqual(visitedColumns(moof), readFragment(moof).runs);
+  assert.deepEqual(visitedColumns(moof, [], new Set([1])), visited(moof, [], new Set([1])));
   assert.deepEqual(
     visited(moof, [], new Set([1])).map((r) => r.samples.length),
     [0, 1],
@@ -82,4 +128,6 @@ test('agrees with readFragment where tfhd, trex and first-sample flags supply th
     },
   ];
   assert.deepEqual(visited(moof, trex), readFragment(moof, trex).runs);
+  assert.deepEqual(visitedColumns(moof, trex), readFragment(moof, trex).runs);
+  assert.deepEqual(visitedColumns(moof, trex, new Set([1])), visited(moof, trex, new Set([1])));
 });

@@ -13,6 +13,7 @@ import type { SegmentByteReader } from '../archive/types.js';
 import type { ServedBytes } from '../export/types.js';
 import type { MediaEngine } from '../media/types.js';
 import type { ExportJobs } from '../export/jobs/export-jobs.js';
+import type { PlanCache } from '../export/plan-cache.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -49,6 +50,8 @@ export interface MediaDeps {
   timeZone: string;
   /** UTC µs clock (tests inject one). */
   now?: () => number;
+  /** Parsed samples of closed segments and whole plans, shared by every download (see export/plan-cache.ts). */
+  planCache?: PlanCache;
   /** Usage accounting: called after each media response with what it served (the metrics work consumes it). */
   onServed?: (usage: MediaUsage) => void;
 }
