@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { SegmentRecord } from '../archive/types.js';
 import { invalidArgument } from '../errors.js';
 import { ByteLru, type ByteLruStats } from './plan-cache-lru.js';
+import { requestIdentity } from './plan-export.js';
 import type { SegmentSamples } from './sample-columns.js';
 import type { SelectOptions } from './select-samples.js';
 import type { ExportContainer, ExportRequest, MetadataOptions, SampleSelection, VirtualFileLayout } from './types.js';
@@ -79,19 +80,7 @@ export class PlanCache {
     if (segments.some((s) => !s.closed)) return undefined;
     const hash = createHash('sha256');
     for (const s of segments) hash.update(`${segmentKey(s)}\n`);
-    hash.update(
-      JSON.stringify([
-        request.stream,
-        request.variant,
-        request.fromUs,
-        request.toUs,
-        request.gaps,
-        container,
-        meta.title,
-        meta.timeZone,
-        options.gapToleranceUs ?? null,
-      ]),
-    );
+    hash.update(JSON.stringify([...requestIdentity(request, container, meta), options.gapToleranceUs ?? null]));
     return hash.digest('base64url');
   }
 

@@ -97,17 +97,20 @@ export function exportEtag(
 ): string {
   const hash = createHash('sha256');
   for (const s of segments) hash.update(`${s.id}:${s.sizeBytes}:${s.closed ? 1 : 0};`);
-  hash.update(
-    JSON.stringify([
-      request.stream,
-      request.variant,
-      request.fromUs,
-      request.toUs,
-      request.gaps,
-      container,
-      meta.title,
-      meta.timeZone,
-    ]),
-  );
+  hash.update(JSON.stringify(requestIdentity(request, container, meta)));
   return `"${hash.digest('base64url').slice(0, 22)}"`;
+}
+
+/** Everything of a request that changes the bytes of its file (with the index rows): what tags and cache keys hash. */
+export function requestIdentity(request: ExportRequest, container: ExportContainer, meta: MetadataOptions): unknown[] {
+  return [
+    request.stream,
+    request.variant,
+    request.fromUs,
+    request.toUs,
+    request.gaps,
+    container,
+    meta.title,
+    meta.timeZone,
+  ];
 }
