@@ -185,8 +185,8 @@ function grown<T extends Uint32Array | Int32Array | Uint8Array>(old: T, next: T)
   return next;
 }
 
-function packUnsigned(values: Uint32Array | Uint8Array): PackedUnsigned {
-  if (values.length === 0) return 0;
+/** Smallest and largest of a non-empty column. */
+function rangeOf(values: ArrayLike<number>): [number, number] {
   let min = values[0]!;
   let max = min;
   for (let i = 1; i < values.length; i++) {
@@ -194,6 +194,12 @@ function packUnsigned(values: Uint32Array | Uint8Array): PackedUnsigned {
     if (v < min) min = v;
     else if (v > max) max = v;
   }
+  return [min, max];
+}
+
+function packUnsigned(values: Uint32Array | Uint8Array): PackedUnsigned {
+  if (values.length === 0) return 0;
+  const [min, max] = rangeOf(values);
   if (min === max) return min;
   if (max <= 0xff) return new Uint8Array(values);
   if (max <= 0xffff) return new Uint16Array(values);
@@ -202,13 +208,7 @@ function packUnsigned(values: Uint32Array | Uint8Array): PackedUnsigned {
 
 function packSigned(values: Int32Array): PackedSigned {
   if (values.length === 0) return 0;
-  let min = values[0]!;
-  let max = min;
-  for (let i = 1; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < min) min = v;
-    else if (v > max) max = v;
-  }
+  const [min, max] = rangeOf(values);
   if (min === max) return min;
   if (min >= -0x80 && max <= 0x7f) return new Int8Array(values);
   if (min >= -0x8000 && max <= 0x7fff) return new Int16Array(values);

@@ -12,6 +12,7 @@ import type { ExportsConfig } from '../../config/config-file.js';
 import { VigilError } from '../../errors.js';
 import { nowUs } from '../../time.js';
 import type { ExportSource } from '../plan-export.js';
+import type { SegmentByteReader } from '../types.js';
 import {
   diskPathIo,
   prepareExportJob,
@@ -56,6 +57,8 @@ export interface SubmitContext {
 
 export class ExportJobs {
   readonly queue: ExportQueue<ExportJobSpec>;
+  /** Reads finished files back for downloads (the same reader the archive uses). */
+  readonly reader: SegmentByteReader;
   readonly #webhooks: WebhookNotifier;
   readonly #opts: ExportJobsOptions;
   /** The streams jobs were asked for, as they were when asked (title for metadata and watermarks, flip/rotate). */
@@ -65,6 +68,7 @@ export class ExportJobs {
 
   constructor(options: ExportJobsOptions) {
     this.#opts = options;
+    this.reader = options.source.reader;
     const { config } = options;
     this.#webhooks = new WebhookNotifier({
       ...(config.webhookUrl !== undefined && { url: config.webhookUrl }),
@@ -106,7 +110,7 @@ export class ExportJobs {
   submit(input: ExportJobWireRequest, who: SubmitContext): Promise<ExportJobRecord> {
     return this.#serialized(async () => {
       const ctx = await this.#context(who.isAdmin, input.stream);
-      return this.#enqueue(await prepareExportJob(input, ctx, this.#pathIo()), who);
+      return this.#enqueue(await prepareExportJob(input, ctx, await this.#pathIo()), who);
     });
   }
 
@@ -114,7 +118,7 @@ export class ExportJobs {
   submitLibrary(request: ExportJobRequest, who: SubmitContext): Promise<ExportJobRecord> {
     return this.#serialized(async () => {
       const ctx = await this.#context(who.isAdmin, request.stream);
-      return this.#enqueue(await prepareLibraryExportJob(request, ctx, this.#pathIo()), who);
+      return this.#enqueue(await prepareLibraryExportJob(request, ctx, await this.#pathIo()), who);
     });
   }
 
@@ -171,17 +175,16 @@ export class ExportJobs {
     };
   }
 
-  /** A name is taken when a file has it or a job not yet finished will write it. */
-  #pathIo(): ExportPathIo {
+  /** A name is taken when a file has it or a job not yet finished will write it (read once per submit). */
+  async #pathIo(): Promise<ExportPathIo> {
+    const jobs = await this.queue.list();
+    const pending = new Set(
+      jobs.filter((j) => j.state === 'in_queue' || j.state === 'exporting').map((j) => j.filePath),
+    );
     return {
       confine: diskPathIo.confine,
-      isTaken: async (path) => (await this.#pendingPaths()).has(path) || (await diskPathIo.isTaken(path)),
+      isTaken: async (path) => pending.has(path) || (await diskPathIo.isTaken(path)),
     };
-  }
-
-  async #pendingPaths(): Promise<Set<string>> {
-    const jobs = await this.queue.list();
-    return new Set(jobs.filter((j) => j.state === 'in_queue' || j.state === 'exporting').map((j) => j.filePath));
   }
 
   #serialized<T>(work: () => Promise<T>): Promise<T> {

@@ -173,7 +173,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
           sizeBytes,
           parts: [{ kind: 'file', file: { root: spec.exportRoot, path }, offset: 0, length: sizeBytes }],
         },
-        deps.media?.reader ?? exportsReaderMissing(),
+        exports.reader,
       );
       return sendVirtualFile(request, reply, file, {
         cacheControl: 'private, max-age=3600',
@@ -212,7 +212,3 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
     },
   );
 };
-
-function exportsReaderMissing(): never {
-  throw new VigilError('INTERNAL', 'export downloads need the media reader');
-}
