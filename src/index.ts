@@ -44,4 +44,19 @@ export { RecordingManager, importFiles, type RecorderState, type RecordingContro
 export { createMediaEngine, type MediaEngine } from './media/index.js';
 export { buildApp, type VigilApp } from './serve/app.js';
 export type { AdminAuth, AppDeps, ArchiveApi } from './serve/deps.js';
+export {
+  ExportStatus,
+  VideoExporter,
+  openLocalExportJobs,
+  errorFromResponse,
+  type ExportStatusTable,
+  type VideoExporterOptions,
+  type ServerTarget,
+  type LocalExportJobs,
+  type ExportCallback,
+  type ExportCallOptions,
+  type ExportProgressCallback,
+  type ExportResult,
+  type ExportTask,
+} from './export/library/index.js';
 export { startVigil, DEMO_STREAM, type RunningVigil, type StartOptions } from './runtime.js';

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Archive, LocalSegmentReader, RetentionRunner } from './archive/index.js';
+import { databasePathFor } from './archive/index/database.js';
 import type { VigilConfig } from './config/config-file.js';
 import { toStreamDefinition } from './config/stream-schema.js';
 import type { StreamDefinition } from './config/stream-types.js';
@@ -39,13 +39,10 @@ export interface RunningVigil {
   /** The admin token generated at start, when no admin credentials were configured. */
   adminToken?: string;
   app: VigilApp;
+  /** The export job service: what `new VideoExporter({ jobs: vigil.exports })` drives in process. */
+  exports: ExportJobs;
   /** Stops recording, the server and the index; safe to call more than once. */
   stop(): Promise<void>;
-}
-
-/** The index file inside the data directory. */
-export function databasePathFor(dataDir: string): string {
-  return join(dataDir, 'index.sqlite');
 }
 
 export function createLogger(level = process.env.VIGIL_LOG_LEVEL ?? 'info'): Logger {
@@ -211,6 +208,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       port,
       ...(adminToken === undefined ? {} : { adminToken }),
       app,
+      exports,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

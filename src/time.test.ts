@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVigilError } from './errors.js';
-import { parseDurationToUs, parseTimeToUs } from './time.js';
+import { assertTimeZone, isTimeZone, parseDurationToUs, parseTimeToUs } from './time.js';
 
 test('times are accepted as Unix seconds or ISO 8601 with a zone', () => {
   const cases: Array<[unknown, number]> = [
@@ -31,6 +31,20 @@ test('durations are non-negative seconds', () => {
     assert.throws(
       () => parseDurationToUs(input, 'duration'),
       (err: unknown) => isVigilError(err) && err.field === 'duration',
+    );
+  }
+});
+
+test('time zones are IANA names Intl knows; offsets and unknown names are refused with the field', () => {
+  for (const zone of ['UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+2']) {
+    assert.equal(isTimeZone(zone), true, zone);
+    assert.equal(assertTimeZone('tz', zone), zone);
+  }
+  for (const zone of ['Mars/Olympus', '+02:00', ' UTC', '', 'Europe/../Paris']) {
+    assert.equal(isTimeZone(zone), false, JSON.stringify(zone));
+    assert.throws(
+      () => assertTimeZone('tz', zone),
+      (e) => isVigilError(e, 'INVALID_ARGUMENT') && e.field === 'tz' && e.message.includes(JSON.stringify(zone)),
     );
   }
 });

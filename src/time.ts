@@ -64,3 +64,23 @@ export function parseDurationToUs(value: unknown, field: string): number {
   }
   return secondsToUs(n);
 }
+
+/** IANA-style names only: newer ICU builds also take offsets such as `+02:00`, which are not zones. */
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
+/** Whether `value` is a time zone `Intl` knows under an IANA name (`UTC`, `Europe/Paris`). */
+export function isTimeZone(value: string): boolean {
+  if (!IANA_NAME.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `value` when it is a time zone (see isTimeZone); else INVALID_ARGUMENT naming `field`. */
+export function assertTimeZone(field: string, value: string): string {
+  if (isTimeZone(value)) return value;
+  throw invalidArgument(field, `expected an IANA time zone such as UTC or Europe/Paris, got ${JSON.stringify(value)}`);
+}

@@ -8,7 +8,9 @@ import type { StreamDefinition, Variant } from '../config/stream-types.js';
 import { invalidArgument, VigilError } from '../errors.js';
 import { codecString } from '../mp4/index.js';
 import { nowUs } from '../time.js';
+import { checkNewEvent } from './event-check.js';
 import { type Database, openDatabase } from './index/database.js';
+import { deleteEvent, deleteEventsOfStream, insertEvent, listEvents } from './index/events.repo.js';
 import { deleteLocksOfStream, insertLock, listLocks, replaceLocks } from './index/locks.repo.js';
 import {
   deleteSegment,
@@ -31,9 +33,11 @@ import type {
   FragmentRecord,
   LockRecord,
   NewSegment,
+  NewStreamEvent,
   RecordedRange,
   SegmentAppender,
   SegmentRecord,
+  StreamEventRecord,
 } from './types.js';
 
 export interface ArchiveOptions {
@@ -117,8 +121,9 @@ export class Archive implements ArchiveWriter {
   }
 
   /**
-   * Removes a stream definition. With `purge`, also its locks, segments and
-   * files; the caller stops the stream's recorder first.
+   * Removes a stream definition. With `purge`, also its locks, events, segments
+   * and files; the caller stops the stream's recorder first. Without it the
+   * events stay with the recordings they describe.
    */
   async deleteStream(name: string, opts: { purge: boolean }): Promise<void> {
     if (!(await streamsRepo.deleteStream(this.db, name))) {
@@ -126,6 +131,7 @@ export class Archive implements ArchiveWriter {
     }
     if (!opts.purge) return;
     await deleteLocksOfStream(this.db, name);
+    await deleteEventsOfStream(this.db, name);
     for (const segment of await listSegments(this.db, { stream: name })) {
       await deleteSegment(this.db, segment.id);
       await deleteSegmentFile(segment.root, segment.path);
@@ -237,6 +243,33 @@ export class Archive implements ArchiveWriter {
         plan.keep.map((k) => ({ stream, fromUs: k.fromUs, durationUs: k.durationUs, createdAtUs: k.lock.createdAtUs })),
       );
     });
+  }
+
+  // --- events ---
+
+  /**
+   * Records an event (checked: see event-check.ts). Retention by age or quota leaves events
+   * alone (they are small, and an export of a range with no recording has no chapters anyway);
+   * only a stream purge removes them.
+   */
+  async addEvent(event: NewStreamEvent): Promise<StreamEventRecord> {
+    checkStreamName(event.stream);
+    return insertEvent(this.db, { ...checkNewEvent(event), createdAtUs: this.#now() });
+  }
+
+  /** Events of a stream overlapping `[fromUs, toUs)` (instants inside it included), ordered by start. */
+  async listEvents(stream: string, fromUs: number, toUs: number): Promise<StreamEventRecord[]> {
+    checkStreamName(stream);
+    checkInterval(fromUs, 0);
+    if (!Number.isSafeInteger(toUs) || toUs < fromUs) {
+      throw invalidArgument('to', `expected a time at or after from, got ${toUs} (from is ${fromUs})`);
+    }
+    return listEvents(this.db, stream, fromUs, toUs);
+  }
+
+  /** False when the stream has no event with that id. */
+  deleteEvent(stream: string, id: number): Promise<boolean> {
+    return deleteEvent(this.db, stream, id);
   }
 
   // --- start-up ---

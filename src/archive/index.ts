@@ -2,15 +2,20 @@ export { Archive, type ArchiveOptions } from './archive.js';
 export type {
   ArchiveWriter,
   FragmentRecord,
+  EventBox,
+  EventSeverity,
   LockRecord,
   NewFragment,
   NewSegment,
+  NewStreamEvent,
   RecordedRange,
   SegmentAppender,
   SegmentByteReader,
   SegmentFileRef,
   SegmentRecord,
+  StreamEventRecord,
 } from './types.js';
+export { EVENT_LIMITS, EVENT_SEVERITIES, parseSeverity, severityTitle } from './event-check.js';
 export { computeRanges, DEFAULT_GAP_TOLERANCE_US } from './ranges.js';
 export {
   planRetention,

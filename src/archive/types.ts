@@ -57,6 +57,42 @@ export interface LockRecord {
   createdAtUs: number;
 }
 
+/**
+ * How urgent an event is, lowest first. `info` (a note), `warning` (worth a
+ * look), `alert` (a detection someone should review: person, vehicle, line
+ * crossed), `critical` (needs action now: intrusion, tampering).
+ */
+export type EventSeverity = 'info' | 'warning' | 'alert' | 'critical';
+
+/**
+ * A box over the picture from `tUs` until the event's next box or its end.
+ * x, y, w, h are fractions of the picture (0..1, origin top-left).
+ */
+export interface EventBox {
+  /** UTC µs: absolute, like every time in the archive, so a box needs no event to be read. */
+  tUs: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Something that happened on a stream over `[startUs, endUs]` (an instant when they are equal). */
+export interface StreamEventRecord {
+  id: number;
+  stream: string;
+  startUs: number;
+  endUs: number;
+  label: string;
+  severity: EventSeverity;
+  /** Ordered by tUs, all within [startUs, endUs]. */
+  boxes: EventBox[];
+  createdAtUs: number;
+}
+
+/** An event as a caller adds it (the archive assigns id and createdAtUs). */
+export type NewStreamEvent = Omit<StreamEventRecord, 'id' | 'createdAtUs' | 'boxes'> & { boxes?: EventBox[] };
+
 /** What the recorder hands the archive when a segment begins. */
 export interface NewSegment {
   stream: string;

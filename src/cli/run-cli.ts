@@ -1,5 +1,5 @@
 /**
- * Dispatches the `vigil` command line: `serve`, `import`, `help`. Each
+ * Dispatches the `vigil` command line: `serve`, `import`, `export`, `help`. Each
  * command calls the same library code as the HTTP API; failures print one
  * line and exit with the code from the exit table.
  */
@@ -11,12 +11,21 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Live progress (`vigil export`): a bar on a terminal; plain lines through `err` when absent. */
+  progress?: { isTty: boolean; write: (text: string) => void };
+  /** Installs a Ctrl-C handler and returns its remover. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 const defaultIo: CliIo = {
   env: process.env,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  progress: { isTty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) },
+  onInterrupt: (handler) => {
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
 };
 
 /** Runs one command and returns the exit code; never throws. */
@@ -38,8 +47,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         const { runImport } = await import('./commands/import.js');
         return await runImport(rest, io.env, io.out);
       }
+      case 'export': {
+        const { runExport } = await import('./commands/export.js');
+        return await runExport(rest, io);
+      }
       default:
-        throw new VigilError('INVALID_ARGUMENT', `unknown command "${command}"; use serve, import or help`, {
+        throw new VigilError('INVALID_ARGUMENT', `unknown command "${command}"; use serve, import, export or help`, {
           field: 'command',
         });
     }

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import { VigilError } from '../errors.js';
+import { isTimeZone } from '../time.js';
 import { parseDiskLimit, filesystemSizeBytes } from './disk-limit.js';
 import { checkSchema } from './schema-errors.js';
 import { STREAM_NAME_HINT, toStreamDefinition } from './stream-schema.js';
@@ -151,12 +152,8 @@ function invalidConfig(label: string, field: string, text: string): VigilError {
 }
 
 function checkTimezone(zone: string, label: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    throw invalidConfig(label, 'timezone', `unknown time zone "${zone}"; use an IANA name such as UTC or Europe/Paris`);
-  }
+  if (isTimeZone(zone)) return zone;
+  throw invalidConfig(label, 'timezone', `unknown time zone "${zone}"; use an IANA name such as UTC or Europe/Paris`);
 }
 
 function parsePort(text: string, label: string, field: string): number {

@@ -54,6 +54,16 @@ before(async () => {
   await importAt('gap', T0, [clip]);
   await importAt('gap', T0 + 30 * S, [short]);
   await importAt('change', T0, [short, large]);
+  // The same short clip with its audio starting 0.5 s after its video.
+  const lateAudio = join(dir, 'late-audio.mp4');
+  await run('ffmpeg', [
+    ...['-v', 'error', '-y', '-i', short, '-itsoffset', '0.5', '-i', short],
+    ...['-map', '0:v', '-map', '1:a', '-c', 'copy', lateAudio],
+  ]);
+  await importAt('late-audio', T0, [lateAudio]);
+  // Two recorded pieces with a 5 s gap: [0, 5) and [10, 15).
+  await importAt('gap5', T0, [short]);
+  await importAt('gap5', T0 + 10 * S, [short]);
 });
 
 after(async () => {
@@ -149,6 +159,65 @@ describe('fragmented MP4 of real media', () => {
     assert.ok(Math.abs(end - 8) <= FRAME_S, `video ends at ${end}`);
     assert.equal(await frameMd5(path, { atSeconds: 0 }), await frameMd5(clip, { index: Math.round(5.52 / FRAME_S) }));
     assert.equal(await decodeErrors(path), '');
+  });
+});
+
+/** Start times ffprobe reads for the video and the audio stream. */
+async function startTimes(path: string): Promise<{ video: number; audio: number }> {
+  const [video, audio] = await probeStreams(path);
+  assert.equal(audio?.codec_type, 'audio');
+  return { video: Number(video!.start_time), audio: Number(audio.start_time) };
+}
+
+/** What ffmpeg reports at warning level while decoding the whole file (empty when clean). */
+async function decodeWarnings(path: string): Promise<string> {
+  const { stdout, stderr } = await run('ffmpeg', ['-v', 'warning', '-i', path, '-f', 'null', '-']);
+  return (stdout + stderr).trim();
+}
+
+describe('audio that starts after the video', () => {
+  it('keeps its delay: an empty edit in MP4, a later tfdt in fMP4', async () => {
+    const selection = await select(req('late-audio', 0, 4));
+    const mp4 = await writeLayout(buildProgressiveMp4(selection, meta), 'late-audio.mp4');
+    const fmp4 = await writeLayout(buildFragmentedMp4(selection, meta), 'late-audio.fmp4.mp4');
+    for (const path of [mp4, fmp4]) {
+      const { video, audio } = await startTimes(path);
+      assert.ok(Math.abs(video) <= 0.001, `${path}: video starts at ${video}`);
+      assert.ok(Math.abs(audio - 0.5) <= 0.025, `${path}: audio starts at ${audio}`);
+      assert.equal(await decodeWarnings(path), '');
+    }
+    assert.ok(Math.abs((await probeDurationSeconds(mp4)) - 4) <= FRAME_S, `mp4 ${await probeDurationSeconds(mp4)}`);
+  });
+
+  it('from after the audio began: audio and video start together', async () => {
+    const path = await writeLayout(buildProgressiveMp4(await select(req('late-audio', 1, 3)), meta), 'late-1.mp4');
+    const { video, audio } = await startTimes(path);
+    assert.ok(Math.abs(video - audio) <= 0.025, `video ${video}, audio ${audio}`);
+  });
+});
+
+describe('fragmented MP4 with gaps=keep', () => {
+  it('keeps the gap on the timeline: tfdt jumps over it, the second piece starts at its real-time place', async () => {
+    // [2, 5) recorded, [5, 10) a gap, [10, 13) recorded.
+    const path = await writeLayout(buildFragmentedMp4(await select(req('gap5', 2, 11, 'keep')), meta), 'keep.fmp4.mp4');
+    const [video] = await probeStreams(path);
+    const end = Number(video!.start_time) + Number(video!.duration);
+    assert.ok(Math.abs(end - 11) <= FRAME_S, `video ends at ${end}`);
+    const frames = (await ffprobeJson(path, '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-show_frames'))
+      .frames as Array<{ pts_time: string }>;
+    const times = frames.map((f) => Number(f.pts_time));
+    const secondPiece = times.find((t) => t > 3.5);
+    assert.ok(secondPiece !== undefined && Math.abs(secondPiece - 8) <= 0.001, `second piece at ${secondPiece}`);
+    assert.equal(times.filter((t) => t > 3 + FRAME_S / 2 && t < 8 - FRAME_S / 2).length, 0, 'no frame in the gap');
+    assert.equal(await frameMd5(path, { atSeconds: 8 }), await frameMd5(join(dir, 'short.mp4'), { index: 0 }));
+    assert.equal(await decodeWarnings(path), '');
+  });
+
+  it('collapsed, the same range is the two pieces back to back', async () => {
+    const path = await writeLayout(buildFragmentedMp4(await select(req('gap5', 2, 11)), meta), 'collapse.fmp4.mp4');
+    const [video] = await probeStreams(path);
+    const end = Number(video!.start_time) + Number(video!.duration);
+    assert.ok(Math.abs(end - 6) <= FRAME_S, `video ends at ${end}`);
   });
 });
 

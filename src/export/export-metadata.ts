@@ -1,19 +1,19 @@
 /**
  * What both MP4 builders write around the samples: each track's edit list,
- * the chapters (one per recorded piece) and the iTunes-style metadata.
+ * the chapters (one per recorded piece, one per event) and the iTunes-style metadata.
  */
-import { invalidArgument } from '../errors.js';
 import type { ElstEntry } from '../mp4/boxes/edit-list.js';
 import type { Chapter } from '../mp4/boxes/chapters.js';
 import type { UdtaFields } from '../mp4/boxes/udta.js';
 import { ELST_EMPTY_MEDIA_TIME } from '../mp4/flags.js';
-import { usToIso } from '../time.js';
+import { assertTimeZone, usToIso } from '../time.js';
+import { eventChaptersFor, type EventMetadata } from './events/index.js';
 import type { MetadataOptions, SampleSelection, TrackSamples } from './types.js';
 
 /** The movie timescale (mvhd, tkhd and edit durations): milliseconds. */
 export const MOVIE_TIMESCALE = 1000;
 const US = 1_000_000;
-/** chpl holds at most 255 chapters; a range with more gaps gets the first 255. */
+/** chpl holds at most 255 chapters; a range with more gaps and events gets the first 255. */
 const MAX_CHAPTERS = 255;
 
 export function usToMovieTicks(us: number): number {
@@ -71,39 +71,55 @@ export function editListFor(selection: SampleSelection, track: TrackSamples): El
 
 /** `YYYY-MM-DD HH:mm:ss` in an IANA zone. */
 export function formatWallClock(us: number, timeZone: string): string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-  } catch {
-    throw invalidArgument(
-      'timeZone',
-      `expected an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(timeZone)}`,
-    );
-  }
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: assertTimeZone('timeZone', timeZone),
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const parts: Record<string, string> = {};
   for (const p of format.formatToParts(new Date(Math.floor(us / 1000)))) parts[p.type] = p.value;
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
-/** One chapter per recorded piece, titled with its wall-clock start. */
-export function chaptersFor(selection: SampleSelection, meta: MetadataOptions): Chapter[] {
-  return selection.pieces.slice(0, MAX_CHAPTERS).map((piece, k) => ({
+/**
+ * One chapter per recorded piece, titled with its wall-clock start, and one per event in
+ * `meta.events` (`Alert: person`), in output time order; a piece's chapter comes before an
+ * event's at the same instant.
+ */
+export function chaptersFor(selection: SampleSelection, meta: MetadataOptions & EventMetadata): Chapter[] {
+  const pieces = selection.pieces.map((piece, k) => ({
     startUs: piece.outputStartUs,
     // The first piece shows the frame at `from` first, even when that frame began a little earlier.
     title: formatWallClock(k === 0 ? Math.max(piece.fromUs, selection.request.fromUs) : piece.fromUs, meta.timeZone),
   }));
+  return mergeChapters(pieces, eventChaptersFor(selection, meta.events ?? []));
 }
 
-export function udtaFieldsFor(selection: SampleSelection, meta: MetadataOptions): UdtaFields {
+/** Two chapter lists, each in time order, as one in time order (ties: `first` before `second`), at most 255. */
+export function mergeChapters(first: readonly Chapter[], second: readonly Chapter[]): Chapter[] {
+  const merged: Chapter[] = [];
+  let i = 0;
+  let j = 0;
+  while (merged.length < MAX_CHAPTERS && (i < first.length || j < second.length)) {
+    const a = first[i];
+    const b = second[j];
+    if (b === undefined || (a !== undefined && a.startUs <= b.startUs)) {
+      merged.push(a!);
+      i++;
+    } else {
+      merged.push(b);
+      j++;
+    }
+  }
+  return merged;
+}
+
+export function udtaFieldsFor(selection: SampleSelection, meta: MetadataOptions & EventMetadata): UdtaFields {
   const { request } = selection;
   return {
     title: meta.title,

@@ -74,3 +74,39 @@ describe('buildFragmentedMp4', () => {
     );
   });
 });
+
+describe('buildFragmentedMp4 with gaps kept', () => {
+  const input = syntheticInput([
+    { id: 1, startUs: T0, frames: 100 },
+    { id: 2, startUs: T0 + 10 * S, frames: 100 },
+  ]);
+  const collapsed = buildFragmentedMp4(selectSamples(input, request(T0 + 2_520_000, T0 + 12 * S)), meta);
+  const selection = selectSamples(input, request(T0 + 2_520_000, T0 + 12 * S, 'keep'));
+  const kept = buildFragmentedMp4(selection, meta);
+  const fragmentAt = (layout: typeof kept, k: number): ReturnType<typeof readFragment> => {
+    const offset = layout.fragments[k]!.offset;
+    let at = 0;
+    for (const p of layout.parts) {
+      if (at === offset && p.kind === 'bytes') return readFragment(p.data);
+      at += p.kind === 'bytes' ? p.data.length : p.length;
+    }
+    throw new Error(`no fragment header at ${offset}`);
+  };
+
+  it('moves the second piece of every track by the gap with tfdt', () => {
+    // Piece 1 ends at 4 s, piece 2 starts at 10 s: 6 s of real time the collapsed file skips.
+    const video = fragmentAt(kept, 1).runs[0]!;
+    const audio = fragmentAt(kept, 1).runs[1]!;
+    assert.equal(video.baseMediaDecodeTime, fragmentAt(collapsed, 1).runs[0]!.baseMediaDecodeTime + 6 * 90_000);
+    const audioScale = selection.tracks[1]!.config.timescale;
+    assert.equal(audio.baseMediaDecodeTime, fragmentAt(collapsed, 1).runs[1]!.baseMediaDecodeTime + 6 * audioScale);
+    assert.equal(fragmentAt(kept, 0).runs[0]!.baseMediaDecodeTime, 0);
+  });
+
+  it('keeps the fragment list on the recorded pieces: wall-clock starts and media durations', () => {
+    assert.deepEqual(
+      kept.fragments.map((f) => [f.wallClockUs - T0, f.durationUs, f.startsPiece]),
+      collapsed.fragments.map((f) => [f.wallClockUs - T0, f.durationUs, f.startsPiece]),
+    );
+  });
+});

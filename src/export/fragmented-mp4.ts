@@ -3,6 +3,11 @@
  * hides the pre-roll) and one moof + mdat per source fragment, ≈ 2 s each and
  * starting on a keyframe, with tfdt on the output timeline. The fragment list
  * gives archive HLS its byte ranges.
+ *
+ * Time that has no media is held by tfdt, not by edits (players of fragmented
+ * files honour tfdt; few honour more than one edit): with gaps kept, a piece's
+ * fragments start at its real-time place, so tfdt jumps over the gap; a track
+ * that begins after the first shown instant (late audio) starts that much later.
  */
 import { VigilError } from '../errors.js';
 import { ByteReader } from '../mp4/byte-reader.js';
@@ -42,13 +47,18 @@ export function buildFragmentedMp4(selection: SampleSelection, meta: MetadataOpt
   const fragments: Fmp4Layout['fragments'] = [];
   const groups = fragmentGroups(selection);
   const pieceStarts = collapsedPieceStarts(selection);
+  const collapsedEndUs = selection.pieces.reduce((n, p) => n + p.toUs - p.fromUs, 0);
   const timingStartUs = (i: number): number =>
     Math.max(0, ((timing.decodeTicks[i]! - timing.presentationStartTicks) * US) / timing.config.timescale);
+  const pieceOfGroup = groups.map((group, k) =>
+    k === 0 ? 0 : pieceIndexAt(pieceStarts, timingStartUs(group[0]!.first) + PIECE_SLACK_US),
+  );
+  const shifts = decodeShifts(selection, pieceStarts);
 
   let at = init.length;
   let previousPiece = 0;
   groups.forEach((group, k) => {
-    const built = writeFragmentHeader(selection, group, k + 1);
+    const built = writeFragmentHeader(selection, group, k + 1, (track) => shifts(track, pieceOfGroup[k]!));
     parts.push({ kind: 'bytes', data: built.header });
     let size = built.header.length;
     for (const slice of built.slices) {
@@ -66,8 +76,8 @@ export function buildFragmentedMp4(selection: SampleSelection, meta: MetadataOpt
     }
     const startUs = k === 0 ? 0 : timingStartUs(group[0]!.first);
     const next = groups[k + 1];
-    const endUs = next === undefined ? selection.durationUs : timingStartUs(next[0]!.first);
-    const piece = pieceIndexAt(pieceStarts, startUs + PIECE_SLACK_US);
+    const endUs = next === undefined ? collapsedEndUs : timingStartUs(next[0]!.first);
+    const piece = pieceOfGroup[k]!;
     fragments.push({
       offset: at,
       sizeBytes: size,
@@ -89,6 +99,23 @@ function collapsedPieceStarts(selection: SampleSelection): number[] {
     sum += p.toUs - p.fromUs;
     return start;
   });
+}
+
+/**
+ * Ticks added to a track's decode times in a fragment of a given piece: the delay of a track that
+ * starts after the first shown instant, plus (gaps kept) the real time skipped before the piece.
+ */
+function decodeShifts(
+  selection: SampleSelection,
+  pieceStarts: number[],
+): (track: TrackSamples, piece: number) => number {
+  const gapsUs = selection.pieces.map((p, k) =>
+    selection.request.gaps === 'keep' ? p.outputStartUs - pieceStarts[k]! : 0,
+  );
+  return (track, piece) => {
+    const ts = track.config.timescale;
+    return Math.max(0, -track.presentationStartTicks) + Math.round((gapsUs[piece]! * ts) / US);
+  };
 }
 
 function pieceIndexAt(starts: number[], us: number): number {
@@ -148,6 +175,7 @@ function writeFragmentHeader(
   selection: SampleSelection,
   group: TrackRange[],
   sequenceNumber: number,
+  shiftTicks: (track: TrackSamples) => number,
 ): { header: Uint8Array; slices: Array<Extract<ByteSource, { kind: 'file' }>> } {
   const sampleCount = group.reduce((n, r) => n + r.end - r.first, 0);
   const w = new ByteWriter(256 + sampleCount * 16);
@@ -159,7 +187,7 @@ function writeFragmentHeader(
     for (const { track, first, end } of group) {
       w.box(fourcc.traf, () => {
         writeTfhd(w, { trackId: track.config.trackId, defaultBaseIsMoof: true });
-        writeTfdt(w, track.decodeTicks[first]!);
+        writeTfdt(w, track.decodeTicks[first]! + shiftTicks(track));
         w.fullBox(fourcc.trun, 1, TRUN_FLAGS, () => {
           w.u32(end - first);
           dataOffsetAt.push(w.position);
@@ -203,12 +231,14 @@ function buildExportInit(selection: SampleSelection, meta: MetadataOptions): Uin
     { creationTimeUs: selection.firstShownUs },
   );
   const edits = new Map<number, ElstEntry[]>();
+  const lastShift = decodeShifts(selection, collapsedPieceStarts(selection));
   for (const track of selection.tracks) {
-    const available = ((mediaDurationTicks(track) - track.presentationStartTicks) * US) / track.config.timescale;
+    // A late track's delay is in its tfdt (decodeShifts): its edit starts at media time 0.
+    const mediaTime = Math.max(0, track.presentationStartTicks);
+    const endTicks = mediaDurationTicks(track) + lastShift(track, selection.pieces.length - 1);
+    const available = ((endTicks - mediaTime) * US) / track.config.timescale;
     const durationUs = Math.max(0, Math.min(selection.durationUs, available));
-    edits.set(track.config.trackId, [
-      { segmentDuration: usToMovieTicks(durationUs), mediaTime: track.presentationStartTicks },
-    ]);
+    edits.set(track.config.trackId, [{ segmentDuration: usToMovieTicks(durationUs), mediaTime }]);
   }
   const w = new ByteWriter(init.length + 512);
   for (const top of scanBoxes(init)) {

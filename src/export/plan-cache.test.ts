@@ -32,6 +32,7 @@ class FakeIndex {
           this.fragmentQueries++;
           return Promise.resolve(this.fragments.filter((f) => ids.includes(f.segmentId)));
         },
+        listEvents: () => Promise.resolve([]),
       },
       reader: patternReader,
       ...(planCache === undefined ? {} : { planCache }),

@@ -5,10 +5,16 @@
  *
  * With a PlanCache, a plan over closed segments is made once and reused (a
  * player's Range requests), and closed segments' moofs are parsed once.
+ *
+ * The stream's events in the range become chapters. They are read on every
+ * request (one indexed query), never cached with the plan: an event added
+ * later changes the request's identity, so the plan key and the ETag change
+ * with it and nobody is served the file as it was before the event.
  */
 import { createHash } from 'node:crypto';
 import type { Archive } from '../archive/archive.js';
-import type { FragmentRecord, SegmentRecord } from '../archive/types.js';
+import type { FragmentRecord, SegmentRecord, StreamEventRecord } from '../archive/types.js';
+import type { EventMetadata } from './events/index.js';
 import { buildFragmentedMp4 } from './fragmented-mp4.js';
 import type { CachedPlan, PlanCache } from './plan-cache.js';
 import { buildProgressiveMp4 } from './progressive-mp4.js';
@@ -26,7 +32,8 @@ import type {
 import { readVirtualFile } from './virtual-file.js';
 
 export interface ExportSource {
-  archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf'>;
+  /** `listEvents`: MP4 outputs carry the range's events as chapters. */
+  archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf' | 'listEvents'>;
   reader: SegmentByteReader;
   /** Reuses parsed segments and whole plans between requests (one per app); none: plan from scratch. */
   planCache?: PlanCache;
@@ -38,14 +45,24 @@ const layoutBuilders = {
   fmp4: buildFragmentedMp4,
 } as const;
 
+/** A planned export and the events it shows (for a transcode's chapters and figures). */
+export interface PlannedExportWithEvents extends PlannedExport {
+  events: readonly StreamEventRecord[];
+}
+
+/** `meta.events`, when given, are used as they are; otherwise the source's events in the range are read. */
 export async function planExport(
   source: ExportSource,
   request: ExportRequest,
   container: ExportContainer,
-  meta: MetadataOptions,
+  metaAsked: MetadataOptions & EventMetadata,
   options: SelectOptions = {},
-): Promise<PlannedExport> {
-  const segments = await source.archive.segmentsInRange(request.stream, request.variant, request.fromUs, request.toUs);
+): Promise<PlannedExportWithEvents> {
+  const [segments, events] = await Promise.all([
+    source.archive.segmentsInRange(request.stream, request.variant, request.fromUs, request.toUs),
+    metaAsked.events ?? eventsFor(source, request, container),
+  ]);
+  const meta = { ...metaAsked, events };
   const etag = exportEtag(segments, request, container, meta);
   const cache = source.planCache;
   const make = async (): Promise<CachedPlan> => {
@@ -55,7 +72,17 @@ export async function planExport(
   };
   const key = cache?.planKey(segments, request, container, meta, options);
   const plan = cache === undefined || key === undefined ? await make() : await cache.planFor(key, make);
-  return { selection: plan.selection, container, file: fileFor(plan, source.reader), etag };
+  return { selection: plan.selection, container, file: fileFor(plan, source.reader), etag, events };
+}
+
+/** MPEG-TS has no chapters: its plan needs no events. */
+async function eventsFor(
+  source: ExportSource,
+  request: ExportRequest,
+  container: ExportContainer,
+): Promise<readonly StreamEventRecord[]> {
+  if (container === 'ts') return [];
+  return source.archive.listEvents(request.stream, request.fromUs, request.toUs);
 }
 
 /** Each segment with its parsed samples: from the cache where it has them, else from the moofs. */
@@ -93,7 +120,7 @@ export function exportEtag(
   segments: readonly SegmentRecord[],
   request: ExportRequest,
   container: ExportContainer,
-  meta: MetadataOptions,
+  meta: MetadataOptions & EventMetadata,
 ): string {
   const hash = createHash('sha256');
   for (const s of segments) hash.update(`${s.id}:${s.sizeBytes}:${s.closed ? 1 : 0};`);
@@ -102,7 +129,11 @@ export function exportEtag(
 }
 
 /** Everything of a request that changes the bytes of its file (with the index rows): what tags and cache keys hash. */
-export function requestIdentity(request: ExportRequest, container: ExportContainer, meta: MetadataOptions): unknown[] {
+export function requestIdentity(
+  request: ExportRequest,
+  container: ExportContainer,
+  meta: MetadataOptions & EventMetadata,
+): unknown[] {
   return [
     request.stream,
     request.variant,
@@ -112,5 +143,7 @@ export function requestIdentity(request: ExportRequest, container: ExportContain
     container,
     meta.title,
     meta.timeZone,
+    // What a chapter shows of an event; its boxes only matter to a transcode, which is not cached.
+    (meta.events ?? []).map((e) => [e.id, e.startUs, e.endUs, e.severity, e.label]),
   ];
 }

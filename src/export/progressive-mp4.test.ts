@@ -108,6 +108,40 @@ describe('buildProgressiveMp4 with gaps', () => {
   });
 });
 
+describe('buildProgressiveMp4 with audio that starts late', () => {
+  const input = syntheticInput([
+    { id: 1, startUs: T0, frames: 100 },
+    { id: 2, startUs: T0 + 10 * S, frames: 100 },
+  ]);
+
+  it('holds the delay with an empty edit, then plays the audio from its first sample', () => {
+    const base = selectSamples(input, request(T0 + 2 * S, T0 + 4 * S));
+    const audio = base.tracks[1]!;
+    // 0.5 s after the first shown frame (what selectSamples gives such audio).
+    const late = {
+      ...base,
+      tracks: [base.tracks[0]!, { ...audio, presentationStartTicks: -audio.config.timescale / 2 }],
+    };
+    assert.deepEqual(elstOf(headerBytes(buildProgressiveMp4(late, meta)), 1), [
+      { segmentDuration: 500, mediaTime: -1 },
+      { segmentDuration: 1500, mediaTime: 0 },
+    ]);
+  });
+
+  it('with gaps kept, the delay goes before the first piece and the later pieces keep their places', () => {
+    const base = selectSamples(input, request(T0 + 2 * S, T0 + 12 * S, 'keep'));
+    const audio = base.tracks[1]!;
+    const ts = audio.config.timescale;
+    const late = { ...base, tracks: [base.tracks[0]!, { ...audio, presentationStartTicks: -ts / 2 }] };
+    assert.deepEqual(elstOf(headerBytes(buildProgressiveMp4(late, meta)), 1), [
+      { segmentDuration: 500, mediaTime: -1 },
+      { segmentDuration: 1500, mediaTime: 0 },
+      { segmentDuration: 6000, mediaTime: -1 },
+      { segmentDuration: 2000, mediaTime: 2 * ts - ts / 2 },
+    ]);
+  });
+});
+
 describe('buildProgressiveMp4 past 4 GiB', () => {
   it('switches to co64 and a 64-bit mdat size', () => {
     // 60 samples of 100 MB, each in its own place: 6 GB of payload, no file needed.

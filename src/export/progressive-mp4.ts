@@ -14,7 +14,8 @@ import { writeEdts } from '../mp4/boxes/edit-list.js';
 import { mp4TimeFromUs, writeFtyp, writeMvhd } from '../mp4/boxes/movie.js';
 import { writeTrack } from '../mp4/boxes/track.js';
 import { buildUdta } from '../mp4/boxes/udta.js';
-import { U32_MAX } from '../mp4/flags.js';
+import type { ElstEntry } from '../mp4/boxes/edit-list.js';
+import { ELST_EMPTY_MEDIA_TIME, U32_MAX } from '../mp4/flags.js';
 import { writeMdatHeader } from '../mp4/fragment.js';
 import { fourcc } from '../mp4/fourcc.js';
 import { editListFor, mediaDurationTicks, MOVIE_TIMESCALE, udtaFieldsFor, usToMovieTicks } from './export-metadata.js';
@@ -145,7 +146,10 @@ function writeTrak(
   creationTime: number,
   wide: boolean,
 ): number {
-  const edits = editListFor(selection, track);
+  const edits =
+    track.presentationStartTicks < 0
+      ? withEmptyLead(editListFor(selection, track), track)
+      : editListFor(selection, track);
   let offsetsAt = 0;
   writeTrack(w, track.config, {
     creationTime,
@@ -162,4 +166,34 @@ function writeTrak(
     },
   });
   return offsetsAt;
+}
+
+/**
+ * A track that begins after the output's first instant (audio starting after the first shown frame)
+ * has a negative presentation start, so its edits map output time onto media time before 0. That
+ * stretch becomes an empty edit: the track keeps its place against the others, and the media edit
+ * after it starts at 0. Durations add up as before. (mediaTime −1 is an empty edit already.)
+ */
+function withEmptyLead(edits: readonly ElstEntry[], track: TrackSamples): ElstEntry[] {
+  const out: ElstEntry[] = [];
+  const add = (segmentDuration: number, mediaTime: number): void => {
+    if (segmentDuration <= 0) return;
+    const previous = out[out.length - 1];
+    if (previous?.mediaTime === ELST_EMPTY_MEDIA_TIME && mediaTime === ELST_EMPTY_MEDIA_TIME) {
+      previous.segmentDuration += segmentDuration;
+    } else {
+      out.push({ segmentDuration, mediaTime });
+    }
+  };
+  for (const e of edits) {
+    if (e.mediaTime >= 0 || e.mediaTime === ELST_EMPTY_MEDIA_TIME) {
+      add(e.segmentDuration, e.mediaTime);
+      continue;
+    }
+    const emptyUs = (-e.mediaTime * 1_000_000) / track.config.timescale;
+    const empty = Math.min(e.segmentDuration, usToMovieTicks(emptyUs));
+    add(empty, ELST_EMPTY_MEDIA_TIME);
+    add(e.segmentDuration - empty, 0);
+  }
+  return out;
 }

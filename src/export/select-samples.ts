@@ -153,7 +153,8 @@ export function selectFromSegments(
       const track = outputTrack(audio, { ...a, trackId: nextTrackId++ }, a0, a1, pieceOfSegment, (p) =>
         Math.round((collapseUs[p]! * a.timescale) / US),
       );
-      track.presentationStartTicks = Math.max(0, Math.round(((firstShownUs - audioPts[a0]!) * a.timescale) / US));
+      const collapsedUs = collapseUs[pieceOfSegment[audio.segment[a0]!]!]!;
+      track.presentationStartTicks = audioStartTicks(firstShownUs, audioPts[a0]!, collapsedUs, a.timescale);
       tracks.push(track);
     }
   }
@@ -180,6 +181,18 @@ export function selectFromSegments(
     tracks,
     pieces: recorded,
   };
+}
+
+/**
+ * The audio track's presentation start: the part of its first frame before the first shown instant
+ * (≥ 0), or, negative, how long after that instant the audio begins (audio that starts after the
+ * video: builders turn it into an empty edit, or a later decode time, so A/V sync is kept). Both
+ * are measured on the output timeline, so a first frame in a later piece counts the gaps collapsed
+ * before it. A delay below the edit list's resolution (1 ms) is not worth an edit and stays 0.
+ */
+function audioStartTicks(firstShownUs: number, firstAudioUs: number, collapsedUs: number, timescale: number): number {
+  const ticks = Math.round(((firstShownUs - firstAudioUs + collapsedUs) * timescale) / US);
+  return ticks > -timescale / 1000 ? Math.max(0, ticks) : ticks;
 }
 
 function notRecorded(request: ExportRequest): VigilError {

@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { StreamDefinition, Variant } from '../config/stream-types.js';
-import type { LockRecord, RecordedRange } from '../archive/types.js';
+import type { LockRecord, NewStreamEvent, RecordedRange, StreamEventRecord } from '../archive/types.js';
 import type { RecordingControl } from '../record/types.js';
 import type { Archive } from '../archive/archive.js';
 import type { SegmentByteReader } from '../archive/types.js';
@@ -29,6 +29,10 @@ export interface ArchiveApi {
   addLock(stream: string, fromUs: number, durationUs: number): MaybePromise<unknown>;
   listLocks(stream: string): MaybePromise<Pick<LockRecord, 'fromUs' | 'durationUs'>[]>;
   removeLock(stream: string, fromUs: number, durationUs: number): MaybePromise<unknown>;
+  addEvent(event: NewStreamEvent): MaybePromise<StreamEventRecord>;
+  /** Events overlapping [fromUs, toUs). */
+  listEvents(stream: string, fromUs: number, toUs: number): MaybePromise<StreamEventRecord[]>;
+  deleteEvent(stream: string, id: number): MaybePromise<boolean>;
 }
 
 export type { RecordingControl };
@@ -42,7 +46,8 @@ export interface AdminAuth {
 
 /** What the viewer URLs (downloads, HLS, thumbnails) read: the index and the segment files. */
 export interface MediaDeps {
-  archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf' | 'segmentById' | 'sequenceBases' | 'getStream' | 'depth'>;
+  archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf' | 'listEvents' | 'segmentById' | 'sequenceBases' | 'getStream' | 'depth'
+  >;
   reader: SegmentByteReader;
   /** Decodes thumbnails (the media engine). */
   engine: Pick<MediaEngine, 'decodeThumbnail'>;

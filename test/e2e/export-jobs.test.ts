@@ -224,6 +224,22 @@ test('bad export requests name the field; the same name is never given twice; ca
     assert.equal(`${videoStream?.width}x${videoStream?.height}`, '320x240');
     assert.ok(Math.abs((await probeDurationSeconds(String(transcoded.file_path))) - 4) <= 0.1);
 
+    // Custom encoder arguments reach the encoder: the same range at CRF 45 is far smaller than at CRF 15.
+    const sizes: number[] = [];
+    for (const crf of ['15', '45']) {
+      const job = await api(base, 'POST', '/api/v1/exports', {
+        stream: 'cam',
+        start: FROM_S,
+        duration: 4,
+        options: { video_codec: 'h264', audio_codec: 'no audio', custom_args: ['-crf', crf, '-preset', 'ultrafast'] },
+      });
+      assert.equal(job.status, 202, JSON.stringify(job.json));
+      const done = await waitForState(base, String(job.json?.id), ['success', 'error']);
+      assert.equal(done.state, 'success', JSON.stringify(done.error));
+      sizes.push(Number(done.bytes));
+    }
+    assert.ok(sizes[1]! < sizes[0]! / 2, `CRF 45 gave ${sizes[1]} bytes, CRF 15 ${sizes[0]}`);
+
     const dvr = await api(base, 'POST', `/streamer/api/v3/streams/cam/dvr/export?from=${FROM_S}&duration=4&path=dvr`);
     assert.equal(dvr.status, 202);
     const fromDvr = await waitForState(base, String(dvr.json?.id), ['success', 'error']);

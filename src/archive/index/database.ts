@@ -3,10 +3,12 @@
  * API read while the recorder writes; `busy_timeout` makes a second process
  * (a CLI command next to a running server) wait instead of failing.
  */
+import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import { VigilError } from '../../errors.js';
+import type { EventsTable } from './events.table.js';
 import type { ExportJobsTable } from './export-jobs.table.js';
 import type { FragmentsTable } from './fragments.table.js';
 import type { LocksTable } from './locks.table.js';
@@ -20,6 +22,7 @@ export interface Database {
   fragments: FragmentsTable;
   locks: LocksTable;
   export_jobs: ExportJobsTable;
+  events: EventsTable;
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -62,4 +65,9 @@ export async function migrateToEmpty(db: Kysely<Database>): Promise<void> {
   if (error !== undefined) {
     throw new VigilError('STORAGE_FAILED', 'rolling back the archive index failed', { cause: error });
   }
+}
+
+/** The index file inside a data directory (the server, `vigil import` and `vigil export --data` share it). */
+export function databasePathFor(dataDir: string): string {
+  return join(dataDir, 'index.sqlite');
 }

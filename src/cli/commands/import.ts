@@ -13,7 +13,7 @@ import { checkStreamName, toStreamDefinition } from '../../config/stream-schema.
 import { invalidArgument } from '../../errors.js';
 import { createMediaEngine } from '../../media/index.js';
 import { importFiles } from '../../record/index.js';
-import { databasePathFor } from '../../runtime.js';
+import { databasePathFor } from '../../archive/index/database.js';
 import { parseTimeToUs, secondsToUs, usToSeconds } from '../../time.js';
 import { parseCommandArgs } from '../args.js';
 

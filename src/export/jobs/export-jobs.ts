@@ -9,7 +9,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../archive/index/database.js';
 import type { ExportsConfig } from '../../config/config-file.js';
-import { VigilError } from '../../errors.js';
 import { nowUs } from '../../time.js';
 import type { ExportSource } from '../plan-export.js';
 import type { SegmentByteReader } from '../types.js';
@@ -139,15 +138,6 @@ export class ExportJobs {
   }
 
   async #enqueue(spec: ExportJobSpec, who: SubmitContext): Promise<ExportJobRecord> {
-    if ((spec.transcode?.customArgs.length ?? 0) > 0) {
-      throw new VigilError(
-        'NOT_IMPLEMENTED',
-        'custom encoder arguments are checked but not applied yet; leave them out',
-        {
-          field: 'options.custom_args',
-        },
-      );
-    }
     return this.queue.submit({
       id: spec.taskId,
       kind: jobKindOf(spec),

@@ -3,13 +3,14 @@
  * index, then either write the planned stream copy straight to disk (MP4 and
  * MPEG-TS with the audio as recorded: disk speed, no engine) or hand the
  * planned fragmented MP4 to the transcoder (a re-encode, another container,
- * or converted audio).
+ * or converted audio). The plan reads the range's events when the job runs,
+ * so a copy's chapters and a transcode's chapters and figures show every
+ * event recorded by then.
  */
-import { planExport, type ExportSource } from '../plan-export.js';
+import { planExport, type ExportSource, type PlannedExportWithEvents } from '../plan-export.js';
 import type { ExportJobSpec } from '../request/index.js';
 import type { ExportJob, ExportRunner, RunContext, RunResult } from '../queue/index.js';
 import type { Flip, Rotate } from '../../config/stream-types.js';
-import type { PlannedExport } from '../types.js';
 import { writeExportFile } from './write-export-file.js';
 
 /** What a job needs to know about its stream: the title (metadata, watermark) and its picture settings. */
@@ -22,7 +23,7 @@ export interface JobStream {
 /** Re-encodes a planned fMP4 into the spec's file (transcode-job.ts). */
 export type TranscodeJob = (
   spec: ExportJobSpec,
-  planned: PlannedExport,
+  planned: PlannedExportWithEvents,
   stream: JobStream,
   context: RunContext,
 ) => Promise<RunResult>;
@@ -34,8 +35,17 @@ export interface ExportRunnerDeps {
 }
 
 /** The copy/transcode split the queue's concurrency limits use. */
+/** The concurrency class: only re-encoding the picture is CPU-bound; a remux costs what a copy costs. */
 export function jobKindOf(spec: ExportJobSpec): 'copy' | 'transcode' {
-  return isPlainCopy(spec) ? 'copy' : 'transcode';
+  return copiesVideo(spec) ? 'copy' : 'transcode';
+}
+
+/**
+ * Whether the output's video is the recorded video, untouched: no video option was asked, and
+ * the container is not AVI, which needs constant-rate frames (so its video is re-encoded).
+ */
+export function copiesVideo(spec: ExportJobSpec): boolean {
+  return spec.transcode === null && spec.container !== 'avi';
 }
 
 /** A stream copy the virtual-file builders write themselves: MP4 or MPEG-TS, audio as recorded. */

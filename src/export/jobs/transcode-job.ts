@@ -8,8 +8,10 @@ import { stat, unlink } from 'node:fs/promises';
 import type { Flip as StreamFlip } from '../../config/stream-types.js';
 import type { ExportJobSpec } from '../request/index.js';
 import { runTranscode, type Flip, type TranscodeOptions } from '../transcode/index.js';
+import { eventFiguresFor, type EventMetadata } from '../events/index.js';
+import { chaptersFor } from '../export-metadata.js';
 import type { PlannedExport } from '../types.js';
-import type { JobStream, TranscodeJob } from './run-export-job.js';
+import { copiesVideo, type JobStream, type TranscodeJob } from './run-export-job.js';
 import { partialPathFor, publishPartial } from './write-export-file.js';
 
 const FLIPS: Record<StreamFlip, Flip> = { none: 'none', horizontal: 'h', vertical: 'v', both: 'both' };
@@ -34,17 +36,27 @@ export const transcodeExportJob: TranscodeJob = async (spec, planned, stream, co
   return { filePath: spec.filePath, bytes: (await stat(spec.filePath)).size };
 };
 
-export function transcodeOptionsFor(spec: ExportJobSpec, planned: PlannedExport, stream: JobStream): TranscodeOptions {
+/**
+ * The transcoder's options for a job. Chapters (one per recorded piece and per event, as a
+ * stream copy has them) and figures are on the planned file's timeline, which is the transcode's
+ * input timeline; the transcoder divides them by a timelapse factor.
+ */
+export function transcodeOptionsFor(
+  spec: ExportJobSpec,
+  planned: PlannedExport & EventMetadata,
+  stream: JobStream,
+): TranscodeOptions {
   const t = spec.transcode;
-  // Without video options a job comes here only for another container or converted audio. The
-  // transcoder cannot copy video yet, so the picture is re-encoded at the source's size and bitrate.
+  const events = planned.events ?? [];
+  // Without video options a job comes here only for another container or converted audio.
   const options: TranscodeOptions = {
-    videoCodec: t?.videoCodec ?? 'h264',
+    videoCodec: t?.videoCodec ?? (copiesVideo(spec) ? 'copy' : 'h264'),
     audio: {
       mode: spec.audio.mode,
       ...(spec.audio.bitrateKbps !== undefined && { bitrateKbps: spec.audio.bitrateKbps }),
     },
     container: spec.container,
+    chapters: chaptersFor(planned.selection, { title: stream.title, timeZone: spec.timeZone, events }),
   };
   if (t === null) return options;
   if (t.videoBitrateKbps !== undefined) options.videoBitrateKbps = t.videoBitrateKbps;
@@ -66,7 +78,9 @@ export function transcodeOptionsFor(spec: ExportJobSpec, planned: PlannedExport,
       })),
     };
   }
+  if (t.figures) options.figures = eventFiguresFor(planned.selection, events);
   options.watermarkAlign = t.watermarkAlign;
   if (t.timelapseFactor !== undefined) options.timelapse = t.timelapseFactor;
+  if (t.customArgs.length > 0) options.customArgs = t.customArgs;
   return options;
 }

@@ -91,31 +91,46 @@ test('custom args must be a list of strings, and not too many', () => {
   assert.deepEqual(parseCustomArgs(null, true), []);
 });
 
-test('admins may pass any option and value, paths and filter graphs included', () => {
+test('admins may pass any encoder option and value, any filter chain, and negative numbers', () => {
   const args = parseCustomArgs(
     [
       '-x264-params',
       'keyint=50:min-keyint=25',
-      '-filter_complex',
-      "[0:v]drawtext=fontfile=/usr/share/fonts/a.ttf:text='x'[v]",
-      '-map',
-      '[v]',
-      '-metadata',
-      'title=Gate',
-      '-shortest',
-      '-itsoffset',
-      '-5',
+      '-vf',
+      "drawtext=fontfile=/usr/share/fonts/a.ttf:text='x'",
+      '-af',
+      'volume=2',
+      '-b:a',
+      '96k',
+      '-an',
+      '-chromaoffset',
+      '-2',
     ],
     true,
   );
-  assert.deepEqual(args.slice(0, 3), [
+  assert.deepEqual(args.slice(0, 2), [
     { option: '-x264-params', value: 'keyint=50:min-keyint=25' },
-    { option: '-filter_complex', value: "[0:v]drawtext=fontfile=/usr/share/fonts/a.ttf:text='x'[v]" },
-    { option: '-map', value: '[v]' },
+    { option: '-vf', value: "drawtext=fontfile=/usr/share/fonts/a.ttf:text='x'" },
   ]);
-  assert.deepEqual(args.at(-3), { option: '-shortest' });
-  // The argv keeps the admin's order whatever the pairing, so `-itsoffset -5` arrives as sent.
-  assert.deepEqual(customArgsToArgv(args).slice(-2), ['-itsoffset', '-5']);
+  assert.deepEqual(args.at(-2), { option: '-an' });
+  // The argv keeps the admin's order, so `-chromaoffset -2` arrives as sent.
+  assert.deepEqual(customArgsToArgv(args).slice(-2), ['-chromaoffset', '-2']);
+});
+
+test('what no encoder can apply is refused for everyone, naming the token', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['-map', '0:v'], /"-map" \(argument 1\) is a command-line option, not an encoder option/],
+    [['-filter_complex', '[0:v]null[v]'], /"-filter_complex"/],
+    [['-metadata', 'title=x'], /"-metadata"/],
+    [['-c:v', 'libx265'], /"-c:v"/],
+    [['-shortest'], /"-shortest" \(argument 1\) takes no value here/],
+    [['-crf', '20', '-copyts'], /"-copyts" \(argument 3\)/],
+    [['-tune', '-crf', '20'], /"-tune" \(argument 1\) takes no value/],
+    [['-b:s', '1'], /"-b:s" \(argument 1\) is not an encoder option name/],
+  ];
+  for (const [args, pattern] of cases) {
+    assertRefused(() => parseCustomArgs(args, true), FIELD, [pattern]);
+  }
 });
 
 test('admins are still refused what the job owns and stray output files', () => {
@@ -125,7 +140,7 @@ test('admins are still refused what the job owns and stray output files', () => 
     [['-f', 'matroska'], /"-f"/],
     [['-ss', '10'], /"-ss"/],
     [['-to', '20'], /"-to"/],
-    [['-shortest', '/tmp/copy.mp4'], /"\/tmp\/copy.mp4" \(argument 2\) is where an option is expected/],
+    [['-an', '/tmp/copy.mp4'], /"\/tmp\/copy.mp4" \(argument 2\) is where an option is expected/],
     [['-an', 'x.mkv'], /"x.mkv"/],
     [['-'], /"-" \(argument 1\)/],
   ];

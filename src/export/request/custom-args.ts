@@ -1,14 +1,21 @@
 /**
  * Custom encoder arguments (ffmpeg output options), as a list of
- * `{ option, value }`.
+ * `{ option, value }` in the order given. The transcoder applies them
+ * (export/transcode/custom-encoder-args.ts): `-vf` filters are appended to
+ * the plan's chain, `-r`/`-aspect`/`-pix_fmt`/`-movflags`/`-an` do what the
+ * ffmpeg CLI does with them, and every other `-name value` is an option of the
+ * video encoder (`-name:a value`: the audio encoder), which the engine checks
+ * by name and value before the first frame.
  *
  * Everyone: the job owns its input, its output file, its container, its
  * range and its progress pipe, so `-i`, `-f`, `-y`, `-n`, `-ss`, `-t`, `-to`,
  * `-progress`… and any bare word where an option is expected (the encoder
- * would take it as one more output file) are refused.
+ * would take it as one more output file) are refused; so are the CLI's
+ * stream mapping and muxing options, which are no encoder's (`-map`,
+ * `-filter_complex`, `-metadata`, `-c:v`…), and flags other than `-an`, `-sn`, `-dn`.
  *
- * Admins: any other option, unchecked (they can already change the server's
- * configuration; the check above catches mistakes that would break the job).
+ * Admins: any other encoder option or filter, unchecked (they can already
+ * change the server's configuration; the checks above catch what cannot apply).
  *
  * Other users: only the options in ALLOWED_OPTIONS, each value matched
  * against a pattern that leaves no room for paths or protocols, and filters
@@ -23,6 +30,37 @@ const MAX_ARGS = 64;
 const MAX_ARG_LENGTH = 1024;
 
 const JOB_OWNED = new Set(['-i', '-f', '-y', '-n', '-ss', '-sseof', '-t', '-to', '-fs', '-progress', '-stdin']);
+
+/** Command-line options that are no encoder's: the export cannot apply them. */
+const NOT_ENCODER_OPTIONS = new Set([
+  '-map',
+  '-filter_complex',
+  '-filter_complex_script',
+  '-lavfi',
+  '-metadata',
+  '-map_metadata',
+  '-map_chapters',
+  '-c',
+  '-codec',
+  '-c:v',
+  '-codec:v',
+  '-vcodec',
+  '-c:a',
+  '-codec:a',
+  '-acodec',
+  '-vn',
+  '-itsoffset',
+  '-frames:v',
+  '-vframes',
+  '-bsf:v',
+  '-bsf:a',
+]);
+/** The flags the transcoder applies; any other option needs a value. */
+const APPLIED_FLAGS = new Set(['-an', '-sn', '-dn']);
+/** `-name`, `-name:v`, `-name:a`, with an optional `:0`: what the transcoder maps to an encoder option. */
+const OPTION_NAME = /^-[A-Za-z0-9_][A-Za-z0-9_-]*(:[va](:0)?)?$/;
+/** A negative number after an option is its value, not the next option. */
+const NEGATIVE_NUMBER = /^-\d/;
 
 /** Options that take no value, so the word after them is the next option (or a stray output file). */
 const FLAGS = new Set([
@@ -53,7 +91,7 @@ const RATE = /^\d{1,6}(\.\d{1,6})?(\/\d{1,6})?$/;
 const RATIO = /^\d{1,6}(\.\d{1,6})?(:\d{1,6})?$/;
 const MOVFLAGS = /^[+-]?[a-z_]{1,32}([+-][a-z_]{1,32}){0,8}$/;
 
-type ValueRule = RegExp | 'filter';
+type ValueRule = RegExp | 'filter' | 'any';
 
 /** What other users may pass: quality and rate control, GOP shape, pixel format, a safe filter chain. */
 export const ALLOWED_OPTIONS: Readonly<Record<string, ValueRule | 'flag'>> = {
@@ -204,12 +242,19 @@ export function parseCustomArgs(raw: unknown, isAdmin: boolean): CustomArg[] {
     if (JOB_OWNED.has(option.toLowerCase())) {
       refuse(option, i, 'is set by the export job itself (input, output file, container, range or progress)');
     }
-    const rule = isAdmin ? (FLAGS.has(option) ? 'flag' : undefined) : ALLOWED_OPTIONS[option];
-    if (rule === undefined && !isAdmin) {
+    if (NOT_ENCODER_OPTIONS.has(option.toLowerCase())) {
+      refuse(
+        option,
+        i,
+        'is a command-line option, not an encoder option: exports apply encoder options and filters only',
+      );
+    }
+    const rule = isAdmin ? adminRule(option, tokens[i + 1], i) : ALLOWED_OPTIONS[option];
+    if (rule === undefined) {
       refuse(option, i, `is not allowed; allowed options: ${Object.keys(ALLOWED_OPTIONS).join(' ')}`);
     }
     const next = tokens[i + 1];
-    if (rule === 'flag' || (isAdmin && rule === undefined && (next === undefined || next.startsWith('-')))) {
+    if (rule === 'flag') {
       args.push({ option });
       continue;
     }
@@ -220,6 +265,20 @@ export function parseCustomArgs(raw: unknown, isAdmin: boolean): CustomArg[] {
     args.push({ option, value: next });
   }
   return args;
+}
+
+/** An admin's option: any encoder option name, with a value unless it is a flag the transcoder applies. */
+function adminRule(option: string, next: string | undefined, index: number): ValueRule | 'flag' | 'any' {
+  if (!OPTION_NAME.test(option)) refuse(option, index, 'is not an encoder option name (-name, -name:v or -name:a)');
+  if (APPLIED_FLAGS.has(option)) return 'flag';
+  if (FLAGS.has(option) || next === undefined || (next.startsWith('-') && !NEGATIVE_NUMBER.test(next))) {
+    refuse(
+      option,
+      index,
+      `takes no value here, and the only flags an export applies are ${[...APPLIED_FLAGS].join(' ')}`,
+    );
+  }
+  return 'any';
 }
 
 /** The flat argv the encoder receives. */

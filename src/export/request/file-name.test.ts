@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  checkTimeZone,
   containerOfFileName,
   DEFAULT_FILE_NAME_TEMPLATE,
   formatFileNameTime,
@@ -67,15 +66,6 @@ test('the default template renders the reference layout in the chosen zone', () 
     /\{date\}/,
     /\{dt_start\}/,
   ]);
-});
-
-test('time zones are IANA names that Intl knows', () => {
-  for (const zone of ['UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT-3', ' Asia/Tokyo ']) {
-    assert.equal(checkTimeZone(zone, 'tz'), zone.trim());
-  }
-  for (const zone of ['Mars/Olympus', '+02:00', 'Europe/../Paris', '', 'local']) {
-    assertRefused(() => checkTimeZone(zone, 'tz'), 'tz', [/IANA time zone/]);
-  }
 });
 
 test('extensions: the container is appended unless the name already ends with it', () => {

@@ -47,21 +47,6 @@ export function formatFileNameTime(us: number, timeZone: string): string {
   return formatWallClock(us, timeZone).replace(/:/g, '.');
 }
 
-/** Accepts what `Intl` knows under an IANA-style name; offsets such as `+02:00` are not zones. */
-export function checkTimeZone(value: string, field: string): string {
-  const zone = value.trim();
-  const looksIana = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone);
-  try {
-    if (looksIana) {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return zone;
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw invalidArgument(field, `expected an IANA time zone such as UTC or Europe/Paris, got ${show(value)}`);
-}
-
 /** Windows refuses these as a name's stem whatever the extension (`NUL.mp4` too). */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 /** Windows' forbidden characters (the others' `/` and NUL among them), C0 and C1 controls. */

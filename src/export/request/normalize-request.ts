@@ -5,12 +5,12 @@
  */
 import { checkStreamName } from '../../archive/layout.js';
 import { invalidArgument, VigilError } from '../../errors.js';
+import { assertTimeZone } from '../../time.js';
 import { chooseContainer, parseContainer } from './container-choice.js';
 import { normalizeRange } from './export-range.js';
 import { normalizeOptions } from './export-options.js';
 import { resolveRequestedPath } from './export-path.js';
 import {
-  checkTimeZone,
   containerOfFileName,
   DEFAULT_FILE_NAME_TEMPLATE,
   formatFileNameTime,
@@ -54,7 +54,7 @@ export function normalizeExportRequest(input: ExportJobWireRequest, ctx: ExportR
   const { fromUs, toUs } = normalizeRange({ start: input.start, end: input.end, duration: input.duration }, ctx.nowUs);
   const variant = optionalBoolean(input.prefer_substream, 'prefer_substream') === true ? 'sub' : 'main';
   const tz = optionalString(input.tz, 'tz');
-  const timeZone = tz === undefined || tz.trim() === '' ? ctx.timeZone : checkTimeZone(tz, 'tz');
+  const timeZone = tz === undefined || tz.trim() === '' ? ctx.timeZone : assertTimeZone('tz', tz.trim());
   const taskId = readTaskId(input.task_id, ctx);
   const { audio, transcode } = normalizeOptions(input.options, ctx.isAdmin);
 

@@ -11,12 +11,14 @@ import '../../media/polyfills.js';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Decoder, Demuxer, Encoder, FilterAPI, Muxer } from 'node-av/api';
-import { AV_LOG_ERROR } from 'node-av/constants';
-import { Frame, Log, Packet, type Stream } from 'node-av/lib';
+import { AV_LOG_ERROR, AV_NOPTS_VALUE } from 'node-av/constants';
+import { Codec, Frame, Log, Packet, type Stream } from 'node-av/lib';
 import { VigilError } from '../../errors.js';
+import { writeChapters } from './chapters-writer.js';
 import type { ChildMessage, ChildStart } from './child-protocol.js';
+import { checkCustomEncoderOptions } from './encoder-option-check.js';
 import { pickVideoEncoder, type ChosenEncoder } from './hardware-encoder.js';
-import { buildTranscodePlan } from './transcode-plan.js';
+import { buildTranscodePlan, VIDEO_COPY } from './transcode-plan.js';
 import type { TranscodeInputInfo, TranscodePlan } from './types.js';
 
 const PROGRESS_EVERY_MS = 250;
@@ -30,6 +32,11 @@ interface StreamChain {
   filter: FilterAPI;
   encoder: Encoder;
   outIndex: number;
+}
+
+/** A stream whose packets go to the muxer as they are. */
+interface CopiedStream {
+  copyIndex: number;
 }
 
 export async function runChildTranscode(
@@ -51,16 +58,31 @@ export async function runChildTranscode(
     const lookahead = start.options.timelapse !== undefined ? readAhead(packets, video.index) : [];
     const info = inputInfo(demuxer, video, audio, start.input.durationS, lookahead);
     const plan = buildTranscodePlan(start.options, info);
-    const chosen = pickVideoEncoder(plan, start.options.hardware === true ? start.hardwareEncoders : [], (step) =>
+    const copy = plan.video.encoder === VIDEO_COPY;
+    // Custom arguments are written for the CPU encoder's options (crf, preset): no hardware with them.
+    const hardware = start.options.hardware === true && (start.options.customArgs?.length ?? 0) === 0 && !copy;
+    const chosen = pickVideoEncoder(plan, hardware ? start.hardwareEncoders : [], (step) =>
       report({ type: 'progress', step, doneS: 0, totalS: plan.outputDurationS }),
     );
+    if (!copy) {
+      checkCustomEncoderOptions(
+        start.options.customArgs,
+        { encoder: chosen.encoder, shape: { ...plan.video, options: chosen.options } },
+        plan.audio?.kind === 'encode' ? plan.audio.encoder : undefined,
+      );
+    }
     const muxer = await Muxer.open(start.outputPath, { format: plan.muxer.format, options: plan.muxer.options });
     try {
-      const videoChain = await openVideoChain(video, plan, chosen, muxer);
+      const videoChain = copy ? copyVideo(video, plan, muxer) : await openVideoChain(video, plan, chosen, muxer);
       const audioChain = audio === undefined ? undefined : await openAudioChain(audio, plan, muxer);
       const progress = new ProgressClock(plan, chosen.step, report);
       const route = (packet: Packet): void => {
         if (packet.streamIndex === video.index) {
+          if ('copyIndex' in videoChain) {
+            progress.packetOut(packet, video);
+            muxer.writePacketSync(packet, videoChain.copyIndex);
+            return;
+          }
           // As `-skip_frame nokey` does, but without even handing the packets over.
           if (plan.keyframesOnly && !packet.isKeyframe) return;
           decodeInto(videoChain, packet, muxer, progress);
@@ -84,13 +106,14 @@ export async function runChildTranscode(
           }
           if (progress.due()) await yieldToEventLoop();
         }
-        decodeInto(videoChain, null, muxer, progress);
+        if (!('copyIndex' in videoChain)) decodeInto(videoChain, null, muxer, progress);
         if (audioChain !== undefined && !('copyIndex' in audioChain)) decodeInto(audioChain, null, muxer, undefined);
       } catch (err) {
         if (chosen.hardware) Object.assign(err as object, { hardwareFailed: true });
         throw err;
       }
       await muxer.close();
+      await writeChapters(start.outputPath, plan);
       progress.finish();
       return { videoEncoder: chosen.encoder, outputDurationS: progress.doneS };
     } finally {
@@ -127,7 +150,9 @@ function inputInfo(
   const videoPackets = lookahead.filter((p) => p.streamIndex === video.index);
   const secondKey = videoPackets.findIndex((p, i) => i > 0 && p.isKeyframe);
   const kbps = (bitRate: bigint): number | undefined => (bitRate > 0n ? Number(bitRate) / 1000 : undefined);
+  const codec = Codec.findDecoder(video.codecpar.codecId)?.name ?? undefined;
   const info: TranscodeInputInfo = {
+    ...(codec === undefined ? {} : { codec }),
     width: video.codecpar.width,
     height: video.codecpar.height,
     fps,
@@ -161,14 +186,32 @@ async function openVideoChain(
   return { decoder, filter, encoder, outIndex: muxer.addStream(encoder, { inputStream: video }) };
 }
 
+/** The video as recorded: the muxer rescales the timestamps to its time base and keeps them. */
+function copyVideo(video: Stream, plan: TranscodePlan, muxer: Muxer): CopiedStream {
+  return copyStream(video, plan, muxer, plan.video.codecTag);
+}
+
+/**
+ * A stream copied as it is. Its MP4 FourCC (`avc1`, `mp4a`) comes along with
+ * the codec parameters; Matroska refuses a header with one it does not know,
+ * so outside MP4 the muxer picks its own, as the ffmpeg CLI does.
+ */
+function copyStream(stream: Stream, plan: TranscodePlan, muxer: Muxer, codecTag?: string): CopiedStream {
+  const copyIndex = muxer.addStream(stream);
+  const out = muxer.getStream(copyIndex);
+  if (out !== undefined && codecTag !== undefined) out.codecpar.codecTag = codecTag;
+  else if (out !== undefined && plan.muxer.format !== 'mp4') out.codecpar.codecTag = 0;
+  return { copyIndex };
+}
+
 async function openAudioChain(
   audio: Stream,
   plan: TranscodePlan,
   muxer: Muxer,
-): Promise<StreamChain | { copyIndex: number } | undefined> {
+): Promise<StreamChain | CopiedStream | undefined> {
   const spec = plan.audio;
   if (spec === undefined) return undefined;
-  if (spec.kind === 'copy') return { copyIndex: muxer.addStream(audio) };
+  if (spec.kind === 'copy') return copyStream(audio, plan, muxer);
   const decoder = await Decoder.create(audio);
   const filter = FilterAPI.create(spec.filter);
   const encoder = await Encoder.create(spec.encoder as Parameters<typeof Encoder.create>[0], {
@@ -235,6 +278,17 @@ class ProgressClock {
     if (tb.den === 0) return;
     const startS = (Number(frame.pts) * tb.num) / tb.den;
     const durationS = (Number(frame.duration) * tb.num) / tb.den;
+    this.firstS ??= startS;
+    const endS = startS - this.firstS + (durationS > 0 ? durationS : 1 / this.plan.video.fps);
+    if (endS > this.doneS) this.doneS = endS;
+  }
+
+  /** A copied video packet: its end on the input timeline (a copy keeps the input's timing). */
+  packetOut(packet: Packet, stream: Stream): void {
+    const tb = stream.timeBase;
+    if (tb.den === 0 || packet.pts === AV_NOPTS_VALUE) return;
+    const startS = (Number(packet.pts) * tb.num) / tb.den;
+    const durationS = (Number(packet.duration) * tb.num) / tb.den;
     this.firstS ??= startS;
     const endS = startS - this.firstS + (durationS > 0 ? durationS : 1 / this.plan.video.fps);
     if (endS > this.doneS) this.doneS = endS;

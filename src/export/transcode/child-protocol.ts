@@ -19,6 +19,8 @@ export type ChildMessage =
       type: 'error';
       code: ErrorCode;
       message: string;
+      /** The option at fault, when the error names one. */
+      field?: string;
       /** The hardware encoder failed after it had started: the runner may retry on the CPU. */
       hardwareFailed?: boolean;
     };

@@ -31,6 +31,7 @@ process.once('message', (message: ChildStart) => {
         type: 'error',
         code: vigil?.code ?? 'MEDIA_INVALID',
         message: err instanceof Error ? err.message : String(err),
+        ...(vigil?.field === undefined ? {} : { field: vigil.field }),
         ...(isHardwareFailure(err) ? { hardwareFailed: true } : {}),
       });
       process.exit(1);

@@ -10,9 +10,11 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VigilError } from '../../errors.js';
+import { checkTranscodeOptions } from './check-options.js';
 import { isChildMessage, type ChildMessage, type ChildStart } from './child-protocol.js';
 import { cleanEngineMessage } from './engine-message.js';
 import { DEFAULT_HARDWARE_ENCODERS } from './hardware-encoder.js';
+import { chapterTempPath } from './mp4-chapters.js';
 import type { RunTranscodeArgs, TranscodeProgress, TranscodeResult, TranscodeStep } from './types.js';
 
 /** How long the child gets to leave on SIGTERM before SIGKILL: a cancel must land within a second. */
@@ -36,6 +38,8 @@ export async function runTranscode(
   internals: RunTranscodeInternals = {},
 ): Promise<TranscodeResult> {
   if (args.signal?.aborted === true) throw canceled();
+  // A bad option fails here, with its field, before a child is started.
+  checkTranscodeOptions(args.options);
   const progress = new ProgressRelay(args.onProgress);
   const hardwareEncoders = internals.hardwareEncoders ?? DEFAULT_HARDWARE_ENCODERS;
   try {
@@ -51,6 +55,7 @@ export async function runTranscode(
     }
   } catch (err) {
     await rm(args.outputPath, { force: true });
+    await rm(chapterTempPath(args.outputPath), { force: true });
     throw unwrap(err);
   } finally {
     progress.stop();
@@ -125,7 +130,9 @@ function runOnce(
         });
       }
       if (outcome?.type === 'error') {
-        const error = new VigilError(outcome.code, cleanEngineMessage(`transcode: ${outcome.message}`, knownPaths));
+        const error = new VigilError(outcome.code, cleanEngineMessage(`transcode: ${outcome.message}`, knownPaths), {
+          ...(outcome.field === undefined ? {} : { field: outcome.field }),
+        });
         return reject(outcome.hardwareFailed === true ? new HardwareFailure(error) : error);
       }
       const why = exitSignal !== null ? `was killed by ${exitSignal}` : `exited with code ${code}`;

@@ -10,22 +10,16 @@
  * output timing, pixel format.
  */
 import { invalidArgument } from '../../errors.js';
+import type { Chapter } from '../../mp4/boxes/chapters.js';
+import { CONTAINERS, VIDEO_ENCODERS, checkTranscodeOptions, type ContainerRules } from './check-options.js';
+import { applyCustomArgs, type AppliedCustomArgs } from './custom-encoder-args.js';
 import { filterCall, formatNumber } from './filter-syntax.js';
 import { WATERMARK_FONT_PATH } from './fonts.js';
-import type {
-  CodecOptions,
-  Flip,
-  Rotation,
-  TranscodeContainer,
-  TranscodeInputInfo,
-  TranscodeOptions,
-  TranscodePlan,
-  TranscodeVideoCodec,
-} from './types.js';
+import type { CodecOptions, Flip, Rotation, TranscodeInputInfo, TranscodeOptions, TranscodePlan } from './types.js';
 import { buildFigureFilters, buildTextFilters, planClockSpans } from './watermark-plan.js';
 
-/** Encoder presets trade CPU for size; exports run on small servers, so the fast end. */
-const X26X_PRESET = 'veryfast';
+/** The plan's `video.encoder` for a stream copy, as the CLI spells it (`-c:v copy`). */
+export const VIDEO_COPY = 'copy';
 /** A keyframe every 2 s: seekable output without spending much on intra frames. */
 const KEYFRAME_INTERVAL_S = 2;
 /**
@@ -35,36 +29,10 @@ const KEYFRAME_INTERVAL_S = 2;
 const TIMELAPSE_BITRATE_SCALE = 0.5;
 const MIN_VIDEO_BITRATE_KBPS = 200;
 const DEFAULT_AUDIO_BITRATE_KBPS = 128;
-const MAX_DIMENSION = 8192;
-
-const VIDEO_ENCODERS: Record<TranscodeVideoCodec, { encoder: string; options: CodecOptions }> = {
-  h264: { encoder: 'libx264', options: { preset: X26X_PRESET } },
-  h265: { encoder: 'libx265', options: { preset: X26X_PRESET, 'x265-params': 'log-level=error' } },
-  mpeg4: { encoder: 'mpeg4', options: {} },
-  wmv: { encoder: 'wmv2', options: {} },
-};
-
-const CONTAINERS: Record<
-  TranscodeContainer,
-  { format: string; options: CodecOptions; video: TranscodeVideoCodec[]; audio: string[]; cfr: boolean }
-> = {
-  mp4: {
-    format: 'mp4',
-    options: { movflags: '+faststart' },
-    video: ['h264', 'h265', 'mpeg4'],
-    audio: ['aac'],
-    cfr: false,
-  },
-  mkv: {
-    format: 'matroska',
-    options: {},
-    video: ['h264', 'h265', 'mpeg4', 'wmv'],
-    audio: ['aac', 'pcm', 'wma'],
-    cfr: false,
-  },
-  ts: { format: 'mpegts', options: {}, video: ['h264', 'h265', 'mpeg4'], audio: ['aac'], cfr: false },
-  // AVI indexes frames by number: it needs one frame per tick of a constant rate.
-  avi: { format: 'avi', options: {}, video: ['h264', 'mpeg4', 'wmv'], audio: ['aac', 'pcm', 'wma'], cfr: true },
+/** FFmpeg codec names (TranscodeInputInfo.codec) each container takes as a copy; absent: any. */
+const COPY_CODECS: Partial<Record<TranscodeOptions['container'], string[]>> = {
+  mp4: ['h264', 'hevc', 'mpeg4'],
+  ts: ['h264', 'hevc', 'mpeg4'],
 };
 
 const AUDIO_ENCODERS: Record<'pcm' | 'wma' | 'aac', { encoder: string; sampleFormat: string; bitrate: boolean }> = {
@@ -83,8 +51,10 @@ export function buildTranscodePlan(
   input: TranscodeInputInfo,
   env: PlanEnvironment = {},
 ): TranscodePlan {
-  checkOptions(options);
+  checkTranscodeOptions(options);
   const container = CONTAINERS[options.container];
+  if (options.videoCodec === 'copy') return copyPlan(options, input, container);
+  const custom = applyCustomArgs(options.customArgs ?? []);
   const factor = options.timelapse !== undefined && options.timelapse > 1 ? options.timelapse : undefined;
   const { hflip, rotation } = normalizeOrientation(options.flip ?? 'none', options.rotate ?? 0);
   const quarterTurn = rotation === 90 || rotation === 270;
@@ -118,9 +88,14 @@ export function buildTranscodePlan(
       fontFile: env.fontFile ?? WATERMARK_FONT_PATH,
     }),
   );
-  if (factor !== undefined) filters.push(`setpts=N/(${formatNumber(input.fps)}*TB)`);
-  else if (container.cfr) filters.push(`fps=${formatNumber(input.fps)}`);
-  filters.push('format=yuv420p');
+  // The user's filters see the picture as the plan made it, and the encoder still gets one frame per tick in AVI.
+  filters.push(...custom.videoFilters);
+  const fps = custom.fps ?? input.fps;
+  if (factor !== undefined) filters.push(`setpts=N/(${formatNumber(fps)}*TB)`);
+  else if (container.cfr) filters.push(`fps=${formatNumber(fps)}`);
+  filters.push(
+    custom.pixelFormat === undefined ? 'format=yuv420p' : filterCall('format', [['pix_fmts', custom.pixelFormat]]),
+  );
 
   const codec = VIDEO_ENCODERS[options.videoCodec];
   const videoOptions: CodecOptions = {
@@ -134,41 +109,134 @@ export function buildTranscodePlan(
     videoOptions.b = `${Math.round(kbps)}k`;
   }
   if (options.threads !== undefined) videoOptions.threads = String(options.threads);
+  if (custom.dropPlanBitrate) delete videoOptions.b;
+  Object.assign(videoOptions, custom.video);
+  const codecTag =
+    custom.codecTag ?? (options.videoCodec === 'h265' && options.container === 'mp4' ? 'hvc1' : undefined);
+  const outputDurationS = factor === undefined ? input.durationS : input.durationS / factor;
+  const muxer = muxerPlan(options, container, custom.muxer);
 
   return {
     videoFilter: filters.join(','),
     video: {
       encoder: codec.encoder,
       options: videoOptions,
-      fps: input.fps,
+      fps,
       width: out.width,
       height: out.height,
-      ...(options.videoCodec === 'h265' && options.container === 'mp4' ? { codecTag: 'hvc1' } : {}),
+      ...(codecTag === undefined ? {} : { codecTag }),
     },
     keyframesOnly:
       factor !== undefined && input.keyframeIntervalFrames !== undefined && input.keyframeIntervalFrames <= factor,
-    ...audioPlan(options, input, factor !== undefined),
-    muxer: { format: container.format, options: { ...container.options } },
-    outputDurationS: factor === undefined ? input.durationS : input.durationS / factor,
+    ...audioPlan(options, input, factor !== undefined, custom),
+    muxer,
+    outputDurationS,
+    chapters: planChapters(options, container, muxer, factor ?? 1, outputDurationS),
   };
+}
+
+/** The video packets as recorded; only the audio may be converted. */
+function copyPlan(options: TranscodeOptions, input: TranscodeInputInfo, container: ContainerRules): TranscodePlan {
+  const allowed = COPY_CODECS[options.container];
+  if (allowed !== undefined && input.codec !== undefined && !allowed.includes(input.codec)) {
+    throw invalidArgument(
+      'options.videoCodec',
+      `the recorded ${input.codec} video cannot be copied into ${options.container}, which takes ${allowed.join(', ')}; name a codec to re-encode`,
+    );
+  }
+  const muxer = muxerPlan(options, container, {});
+  return {
+    videoFilter: '',
+    video: {
+      encoder: VIDEO_COPY,
+      options: {},
+      fps: input.fps,
+      width: input.width,
+      height: input.height,
+      // MP4 players look for hvc1 (parameter sets in the sample entry) rather than hev1.
+      ...(input.codec === 'hevc' && options.container === 'mp4' ? { codecTag: 'hvc1' } : {}),
+    },
+    keyframesOnly: false,
+    ...audioPlan(options, input, false, applyCustomArgs([])),
+    muxer,
+    outputDurationS: input.durationS,
+    chapters: planChapters(options, container, muxer, 1, input.durationS),
+  };
+}
+
+/**
+ * The container's muxer options with the user's over them. MP4 with chapters
+ * is written with its index at the end: the chapter pass moves it to the front
+ * anyway (mp4-chapters.ts), and FFmpeg's faststart would copy the file once more.
+ */
+function muxerPlan(options: TranscodeOptions, container: ContainerRules, custom: CodecOptions): TranscodePlan['muxer'] {
+  const muxerOptions: CodecOptions = { ...container.options };
+  const movflags = custom.movflags;
+  if (movflags !== undefined) {
+    if (options.container !== 'mp4') {
+      throw invalidArgument('options.customArgs', `-movflags applies to mp4 output, not ${options.container}`);
+    }
+    muxerOptions.movflags = /^[+-]/.test(movflags) ? `${muxerOptions.movflags ?? ''}${movflags}` : movflags;
+  }
+  if (options.container === 'mp4' && (options.chapters?.length ?? 0) > 0 && !isFragmented(muxerOptions)) {
+    const rest = (muxerOptions.movflags ?? '').replace(/\+faststart/g, '');
+    if (rest === '') delete muxerOptions.movflags;
+    else muxerOptions.movflags = rest;
+  }
+  return { format: container.format, options: muxerOptions };
+}
+
+function isFragmented(muxerOptions: CodecOptions): boolean {
+  return /frag|empty_moov/.test(muxerOptions.movflags ?? '');
+}
+
+/**
+ * Chapters on the output timeline: a timelapse divides their starts and those
+ * past the end are left out; ties keep their order (a piece's before an
+ * event's, as the stream copy builders write them). A fragmented MP4 has no
+ * single index to hold them.
+ */
+function planChapters(
+  options: TranscodeOptions,
+  container: ContainerRules,
+  muxer: TranscodePlan['muxer'],
+  factor: number,
+  outputDurationS: number,
+): Chapter[] {
+  if (!container.chapters || (options.container === 'mp4' && isFragmented(muxer.options))) return [];
+  const endUs = outputDurationS * 1e6;
+  return (options.chapters ?? [])
+    .map((c) => ({ startUs: Math.round(c.startUs / factor), title: c.title }))
+    .filter((c) => endUs <= 0 || c.startUs < endUs)
+    .sort((a, b) => a.startUs - b.startUs);
 }
 
 function audioPlan(
   options: TranscodeOptions,
   input: TranscodeInputInfo,
   timelapse: boolean,
+  custom: AppliedCustomArgs,
 ): Pick<TranscodePlan, 'audio'> {
   const { mode } = options.audio;
-  if (timelapse || mode === 'drop' || !input.hasAudio) return {};
+  const customAudio = custom.audioFilters.length > 0 || Object.keys(custom.audio).length > 0;
+  if (customAudio && mode === 'copy' && !custom.dropAudio) {
+    throw invalidArgument(
+      'options.customArgs',
+      'audio encoder options and filters need the audio converted (audio mode aac, pcm or wma), not copied',
+    );
+  }
+  if (timelapse || mode === 'drop' || custom.dropAudio || !input.hasAudio) return {};
   if (mode === 'copy') return { audio: { kind: 'copy' } };
   const codec = AUDIO_ENCODERS[mode];
   const kbps = options.audio.bitrateKbps ?? input.audioBitrateKbps ?? DEFAULT_AUDIO_BITRATE_KBPS;
+  // The encoder's sample format comes last: a user's resampling must not leave it another.
+  const filter = [...custom.audioFilters, `aformat=sample_fmts=${codec.sampleFormat}`].join(',');
   return {
     audio: {
       kind: 'encode',
-      filter: `aformat=sample_fmts=${codec.sampleFormat}`,
+      filter,
       encoder: codec.encoder,
-      options: codec.bitrate ? { b: `${Math.round(kbps)}k` } : {},
+      options: { ...(codec.bitrate ? { b: `${Math.round(kbps)}k` } : {}), ...custom.audio },
     },
   };
 }
@@ -201,80 +269,4 @@ function outputSize(options: TranscodeOptions, width: number, height: number): {
   if (options.width !== undefined) return { width: options.width, height: even((options.width * height) / width) };
   if (options.height !== undefined) return { width: even((options.height * width) / height), height: options.height };
   return { width, height };
-}
-
-function checkOptions(options: TranscodeOptions): void {
-  const container = CONTAINERS[options.container] as (typeof CONTAINERS)[TranscodeContainer] | undefined;
-  if (container === undefined) {
-    throw invalidArgument(
-      'options.container',
-      `expected one of ${Object.keys(CONTAINERS).join(', ')}, got ${JSON.stringify(options.container)}`,
-    );
-  }
-  if (!(options.videoCodec in VIDEO_ENCODERS)) {
-    throw invalidArgument(
-      'options.videoCodec',
-      `expected one of ${Object.keys(VIDEO_ENCODERS).join(', ')}, got ${JSON.stringify(options.videoCodec)}`,
-    );
-  }
-  if (!container.video.includes(options.videoCodec)) {
-    throw invalidArgument(
-      'options.videoCodec',
-      `${options.videoCodec} cannot go in ${options.container}; ${options.container} takes ${container.video.join(', ')}`,
-    );
-  }
-  const { mode } = options.audio;
-  if (!['drop', 'copy', 'pcm', 'wma', 'aac'].includes(mode)) {
-    throw invalidArgument('options.audio.mode', `expected drop, copy, pcm, wma or aac, got ${JSON.stringify(mode)}`);
-  }
-  if (mode !== 'drop' && mode !== 'copy' && !container.audio.includes(mode)) {
-    throw invalidArgument(
-      'options.audio.mode',
-      `${mode} audio cannot go in ${options.container}; ${options.container} takes ${container.audio.join(', ')}`,
-    );
-  }
-  checkPositive('options.videoBitrateKbps', options.videoBitrateKbps);
-  checkPositive('options.audio.bitrateKbps', options.audio.bitrateKbps);
-  for (const field of ['width', 'height'] as const) {
-    const v = options[field];
-    if (v !== undefined && (!Number.isInteger(v) || v < 2 || v > MAX_DIMENSION || v % 2 !== 0)) {
-      throw invalidArgument(
-        `options.${field}`,
-        `expected an even number of pixels from 2 to ${MAX_DIMENSION}, got ${v}`,
-      );
-    }
-  }
-  if (options.timelapse !== undefined && !(Number.isFinite(options.timelapse) && options.timelapse >= 1)) {
-    throw invalidArgument('options.timelapse', `expected a speed factor of 1 or more, got ${options.timelapse}`);
-  }
-  options.figures?.forEach((f, i) => {
-    const inUnit = [f.x, f.y, f.w, f.h].every((v) => Number.isFinite(v) && v >= 0 && v <= 1);
-    if (!inUnit || !(f.startS <= f.endS)) {
-      throw invalidArgument(`options.figures[${i}]`, 'expected x, y, w, h from 0 to 1 and startS ≤ endS');
-    }
-  });
-  const pieces = options.timestampWatermark?.pieces;
-  if (pieces !== undefined) {
-    const sorted = pieces.every(
-      (p, i) =>
-        Number.isFinite(p.outputStartS) &&
-        Number.isFinite(p.utcStartMs) &&
-        (i === 0 || p.outputStartS > (pieces[i - 1]?.outputStartS ?? 0)),
-    );
-    if (pieces.length === 0 || !sorted) {
-      throw invalidArgument(
-        'options.timestampWatermark.pieces',
-        'expected at least one piece, in increasing outputStartS',
-      );
-    }
-  }
-  if (options.channelNameWatermark !== undefined && /[\n\r]/.test(options.channelNameWatermark)) {
-    throw invalidArgument('options.channelNameWatermark', 'expected one line of text');
-  }
-}
-
-function checkPositive(field: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-    throw invalidArgument(field, `expected a positive number of kbit/s, got ${value}`);
-  }
 }

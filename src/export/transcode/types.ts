@@ -9,7 +9,11 @@
  * export's output timeline, gaps already collapsed); a timelapse divides them.
  */
 
+import type { Chapter } from '../../mp4/boxes/chapters.js';
+
 export type TranscodeVideoCodec = 'h264' | 'h265' | 'mpeg4' | 'wmv';
+/** `copy`: the video packets go into the output untouched (no decoder, no encoder). */
+export type TranscodeVideoMode = TranscodeVideoCodec | 'copy';
 export type TranscodeContainer = 'mp4' | 'mkv' | 'ts' | 'avi';
 export type AudioMode = 'drop' | 'copy' | 'pcm' | 'wma' | 'aac';
 export type Flip = 'none' | 'h' | 'v' | 'both';
@@ -46,8 +50,20 @@ export interface TranscodeAudio {
   bitrateKbps?: number;
 }
 
+/**
+ * One custom encoder argument as the ffmpeg CLI spells it (`-crf` `30`;
+ * `value` absent for a flag such as `-an`). The request layer has checked it
+ * (custom-args.ts); the plan maps it onto the encoder, the filter graph or the
+ * muxer (custom-encoder-args.ts).
+ */
+export interface EncoderArg {
+  option: string;
+  value?: string;
+}
+
 export interface TranscodeOptions {
-  videoCodec: TranscodeVideoCodec;
+  /** `copy` remuxes the video; every picture option (size, bitrate, watermarks, flip/rotate, timelapse) then is an error. */
+  videoCodec: TranscodeVideoMode;
   /** Default: the source's bitrate when known, else the encoder's own rate control. */
   videoBitrateKbps?: number;
   /** Output size after flip/rotate; one of them alone keeps the aspect. Default: the source's. */
@@ -69,10 +85,20 @@ export interface TranscodeOptions {
   hardware?: boolean;
   /** Encoder threads (0: FFmpeg picks), default 0. */
   threads?: number;
+  /**
+   * Chapters to write into an MP4 or MKV output (MPEG-TS and AVI have no
+   * chapters: ignored there). startUs is on the input timeline; a timelapse
+   * divides it by its factor.
+   */
+  chapters?: Chapter[];
+  /** In order; later ones win over the plan's own settings. Never with hardware encoders. */
+  customArgs?: EncoderArg[];
 }
 
 /** What the plan needs to know about the input (the child probes it). */
 export interface TranscodeInputInfo {
+  /** FFmpeg's name of the video codec (`h264`, `hevc`), when known: what a copy carries. */
+  codec?: string;
   width: number;
   height: number;
   /** Frames per second of the video. */
@@ -92,6 +118,7 @@ export interface TranscodePlan {
   /** A filter graph description with one video input and output (`-vf`). */
   videoFilter: string;
   video: {
+    /** `copy` (VIDEO_COPY): packets are remuxed, videoFilter is empty and options are unused. */
     encoder: string;
     options: CodecOptions;
     /** Frame rate of the output (the encoder's time base is its inverse). */
@@ -109,6 +136,8 @@ export interface TranscodePlan {
   muxer: { format: string; options: CodecOptions };
   /** Expected output duration: progress counts against it. */
   outputDurationS: number;
+  /** On the output timeline, sorted, inside it; empty for containers without chapters. */
+  chapters: Chapter[];
 }
 
 export type TranscodeStep = 'encoding' | 'encoding_retry';

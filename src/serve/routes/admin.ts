@@ -10,6 +10,7 @@ import { dvrLockRoutes } from './dvr-locks.js';
 import { dvrRangeRoutes } from './dvr-ranges.js';
 import { eventRoutes } from './events.js';
 import { exportRoutes } from './exports.js';
+import { streamEventRoutes } from './stream-events.js';
 import { streamRoutes } from './streams.js';
 
 export const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -17,6 +18,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
   await app.register(streamRoutes, deps);
   await app.register(dvrRangeRoutes, deps);
   await app.register(dvrLockRoutes, deps);
+  await app.register(streamEventRoutes, deps);
   if (deps.exports !== undefined) {
     const withExports = { ...deps, exports: deps.exports };
     await app.register(exportRoutes, withExports);

@@ -1,7 +1,8 @@
 /**
  * Export jobs over HTTP: create (202 at once, with the id and the final
  * path), list, show, cancel/remove, download the finished file with byte
- * ranges, and the reference DVR API's `dvr/export`, which makes the same job.
+ * ranges, a thumbnail, and the reference DVR API's `dvr/export`, which makes
+ * the same job.
  */
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
@@ -11,11 +12,14 @@ import { VigilError } from '../../errors.js';
 import type { ExportJobRecord, ExportJobs } from '../../export/jobs/export-jobs.js';
 import type { ExportJobWireRequest, JobContainer } from '../../export/request/index.js';
 import { exportJobToJson } from '../../export/queue/index.js';
+import { parseThumbnailWidth, planThumbnail } from '../../export/thumbnail-plan.js';
 import { readVirtualFile } from '../../export/virtual-file.js';
+import { decodeFileThumbnail } from '../../media/index.js';
 import { usToIso } from '../../time.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps, MediaDeps } from '../deps.js';
 import { adminErrorResponses, StreamParamsSchema } from '../schemas/common.js';
 import { sendVirtualFile } from '../send-virtual-file.js';
+import { decodePlannedThumbnail } from './media/thumbnails.js';
 
 const tags = ['exports'];
 const Loose = Type.Unknown();
@@ -59,6 +63,12 @@ const ExportJobSchema = Type.Object({
   transcode: Type.Boolean(),
 });
 
+/** A job's picture is asked again and again by a task list; a finished file never changes. */
+const THUMBNAIL_CACHE_ENTRIES = 64;
+const THUMBNAIL_DEADLINE_MS = 15_000;
+/** Segments whose keyframes a running job's thumbnail looks at: the one at its start and the next. */
+const THUMBNAIL_SEGMENTS = 2;
+
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 const errors = { ...adminErrorResponses, 429: adminErrorResponses[400], 501: adminErrorResponses[400] };
 
@@ -80,6 +90,44 @@ export function jobToWire(job: ExportJobRecord) {
     container: spec.container,
     transcode: spec.transcode !== null,
   };
+}
+
+/** The file's size and mtime, or NOT_FOUND naming where it was. */
+async function finishedFile(job: ExportJobRecord): Promise<{ sizeBytes: number; mtimeMs: number }> {
+  return stat(job.filePath).then(
+    (s) => ({ sizeBytes: s.size, mtimeMs: s.mtimeMs }),
+    () => {
+      throw new VigilError('NOT_FOUND', `the file of export ${job.id} is no longer at ${job.filePath}`, {
+        field: 'id',
+      });
+    },
+  );
+}
+
+/** While a job waits or runs: the archive's keyframe nearest its start (as the archive thumbnails pick it). */
+async function archiveThumbnail(
+  media: MediaDeps,
+  job: ExportJobRecord,
+  width: number | undefined,
+): Promise<Uint8Array> {
+  const { spec } = job;
+  const segments = (await media.archive.segmentsInRange(spec.stream, spec.variant, spec.fromUs, spec.toUs)).slice(
+    0,
+    THUMBNAIL_SEGMENTS,
+  );
+  const first = segments[0];
+  if (first === undefined) {
+    throw new VigilError('RANGE_NOT_RECORDED', `export ${job.id}: nothing is recorded in its range yet`, {
+      field: 'id',
+    });
+  }
+  const fragments = await media.archive.fragmentsOf(segments.map((s) => s.id));
+  const plan = planThumbnail({ segments, fragments }, Math.max(spec.fromUs, first.startUs), 'nearest');
+  return decodePlannedThumbnail(media, plan, width);
+}
+
+function jpegBody(jpeg: Uint8Array): Buffer {
+  return Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
 }
 
 async function requireJob(exports: ExportJobs, id: string): Promise<ExportJobRecord> {
@@ -161,12 +209,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
       }
       const { spec } = job;
       const path = relative(spec.exportRoot, job.filePath);
-      const sizeBytes = await stat(job.filePath).then(
-        (s) => s.size,
-        () => {
-          throw new VigilError('NOT_FOUND', `the file of export ${job.id} is no longer at ${job.filePath}`);
-        },
-      );
+      const { sizeBytes } = await finishedFile(job);
       const file = readVirtualFile(
         {
           contentType: CONTENT_TYPES[spec.container],
@@ -182,6 +225,50 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
       });
     },
   });
+
+  const thumbnails = new Map<string, Uint8Array>();
+  app.get(
+    '/api/v1/exports/:id/thumbnail.jpg',
+    {
+      schema: {
+        tags,
+        summary:
+          "A JPEG of the job's picture: the finished file's first frame, or while it waits or runs the archive's keyframe nearest its start",
+        params: IdParams,
+        querystring: Type.Object({ width: Type.Optional(Loose) }),
+      },
+    },
+    async (request, reply) => {
+      const job = await requireJob(exports, request.params.id);
+      const width = parseThumbnailWidth(request.query.width);
+      if (job.state === 'in_queue' || job.state === 'exporting') {
+        if (deps.media === undefined) {
+          throw new VigilError(
+            'NOT_FOUND',
+            `export ${job.id} is ${job.state} and this server has no archive thumbnails`,
+          );
+        }
+        const jpeg = await archiveThumbnail(deps.media, job, width);
+        return reply.header('Cache-Control', 'no-cache').type('image/jpeg').send(jpegBody(jpeg));
+      }
+      if (job.state !== 'success') {
+        throw new VigilError('NOT_FOUND', `export ${job.id} is ${job.state}: it has no file to show`, { field: 'id' });
+      }
+      const { sizeBytes, mtimeMs } = await finishedFile(job);
+      // The file's size and time in the key: a file replaced under the same name is decoded again.
+      const key = `${job.id}|${sizeBytes}|${mtimeMs}|${width ?? ''}`;
+      const jpeg =
+        thumbnails.get(key) ??
+        (await decodeFileThumbnail(job.filePath, {
+          ...(width === undefined ? {} : { width }),
+          signal: AbortSignal.timeout(THUMBNAIL_DEADLINE_MS),
+        }));
+      thumbnails.delete(key); // re-inserted last: the first entry is the least recently used
+      thumbnails.set(key, jpeg);
+      if (thumbnails.size > THUMBNAIL_CACHE_ENTRIES) thumbnails.delete(thumbnails.keys().next().value as string);
+      return reply.header('Cache-Control', 'private, max-age=3600').type('image/jpeg').send(jpegBody(jpeg));
+    },
+  );
 
   // The reference DVR API: `POST /streamer/api/v3/streams/{name}/dvr/export?from&duration&path`.
   app.post(

@@ -70,7 +70,12 @@ async function readSamples(media: MediaDeps, p: ThumbnailPlan, signal: AbortSign
   return out;
 }
 
-async function decode(media: MediaDeps, p: ThumbnailPlan, width: number | undefined): Promise<Uint8Array> {
+/** The planned keyframe (and what leads to the target frame) read from disk and decoded to a JPEG. */
+export async function decodePlannedThumbnail(
+  media: MediaDeps,
+  p: ThumbnailPlan,
+  width: number | undefined,
+): Promise<Uint8Array> {
   const signal = AbortSignal.timeout(15_000);
   const samples = await readSamples(media, p, signal);
   return media.engine.decodeThumbnail(
@@ -99,7 +104,7 @@ export async function sendThumbnail(
     }
     const key = `${name}|${parseVariant(query)}|${p.keyframeUs}|${width ?? ''}`;
     const cache = jpegCacheOf(media);
-    const jpeg = cache.get(key) ?? (await decode(media, p, width));
+    const jpeg = cache.get(key) ?? (await decodePlannedThumbnail(media, p, width));
     remember(cache, key, jpeg);
     reply.header('Cache-Control', 'private, max-age=86400');
     reply.header('X-Thumbnail-Utc', canonical);
@@ -112,7 +117,7 @@ export async function sendThumbnail(
     const layout = buildProgressiveMp4(thumbnailSelection(p), { title, timeZone: media.timeZone });
     return sendVirtualFile(request, reply, readVirtualFile(layout, media.reader), { cacheControl: 'no-cache' });
   }
-  const jpeg = await decode(media, p, width);
+  const jpeg = await decodePlannedThumbnail(media, p, width);
   reply.header('Cache-Control', 'no-cache');
   return sendJpeg(reply, media, name, p.shownUs, jpeg);
 }
