@@ -13,7 +13,7 @@ import type { VigilConfig } from './config/config-file.js';
 import { toStreamDefinition } from './config/stream-schema.js';
 import type { StreamDefinition } from './config/stream-types.js';
 import { VigilError } from './errors.js';
-import { ExportJobs } from './export/jobs/export-jobs.js';
+import { ExportJobs, streamsOfArchive } from './export/jobs/export-jobs.js';
 import { transcodeExportJob } from './export/jobs/transcode-job.js';
 import { checkFileNameTemplate } from './export/request/index.js';
 import { PlanCache } from './export/plan-cache.js';
@@ -83,10 +83,7 @@ async function startExportJobs(
     source,
     config: config.exports,
     timeZone: config.timezone,
-    findStream: async (name) => {
-      const def = await archive.getStream(name);
-      return def === undefined ? undefined : { title: def.title, flip: def.flip, rotate: def.rotate };
-    },
+    findStream: streamsOfArchive(archive),
     transcode: transcodeExportJob,
     logger,
   });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Archive, LocalSegmentReader } from '../../src/archive/index.js';
 import { toStreamDefinition } from '../../src/config/stream-schema.js';
-import { ExportJobs, type ExportJobRecord } from '../../src/export/jobs/export-jobs.js';
+import { ExportJobs, streamsOfArchive, type ExportJobRecord } from '../../src/export/jobs/export-jobs.js';
 import { transcodeExportJob } from '../../src/export/jobs/transcode-job.js';
 import type { ExportJobWireRequest } from '../../src/export/request/index.js';
 import { createMediaEngine } from '../../src/media/index.js';
@@ -46,10 +46,7 @@ async function withArchive(body: (ctx: Ctx) => Promise<void>): Promise<void> {
     source: { archive, reader },
     config: defaultConfigForTests([join(dir, 'exports')]),
     timeZone: 'UTC',
-    findStream: async (name) => {
-      const def = await archive.getStream(name);
-      return def && { title: def.title, flip: def.flip, rotate: def.rotate };
-    },
+    findStream: streamsOfArchive(archive),
     transcode: transcodeExportJob,
   });
   const app = buildApp({

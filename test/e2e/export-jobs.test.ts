@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Archive, LocalSegmentReader } from '../../src/archive/index.js';
 import { defaultConfigForTests } from '../helpers/export-config.js';
 import { toStreamDefinition } from '../../src/config/stream-schema.js';
-import { ExportJobs } from '../../src/export/jobs/export-jobs.js';
+import { ExportJobs, streamsOfArchive } from '../../src/export/jobs/export-jobs.js';
 import { transcodeExportJob } from '../../src/export/jobs/transcode-job.js';
 import { createMediaEngine } from '../../src/media/index.js';
 import { importFiles } from '../../src/record/import.js';
@@ -34,10 +34,7 @@ async function withServer(body: (ctx: { base: string; exportRoot: string; jobs: 
     source: { archive, reader },
     config: defaultConfigForTests([exportRoot]),
     timeZone: 'Europe/Paris',
-    findStream: async (name) => {
-      const def = await archive.getStream(name);
-      return def && { title: def.title, flip: def.flip, rotate: def.rotate };
-    },
+    findStream: streamsOfArchive(archive),
     transcode: transcodeExportJob,
   });
   const app = buildApp({

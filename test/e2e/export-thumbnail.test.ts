@@ -7,15 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { InjectOptions } from 'fastify';
 import { Archive, LocalSegmentReader } from '../../src/archive/index.js';
 import { toStreamDefinition } from '../../src/config/stream-schema.js';
-import { ExportJobs } from '../../src/export/jobs/export-jobs.js';
+import { ExportJobs, streamsOfArchive } from '../../src/export/jobs/export-jobs.js';
 import type { TranscodeJob } from '../../src/export/jobs/run-export-job.js';
 import { transcodeExportJob } from '../../src/export/jobs/transcode-job.js';
 import { createMediaEngine } from '../../src/media/index.js';
@@ -23,32 +21,17 @@ import { importFiles } from '../../src/record/import.js';
 import { buildApp } from '../../src/serve/app.js';
 import { BEARER, FakeRecording, TEST_AUTH } from '../../src/serve/testing/app-harness.js';
 import { defaultConfigForTests } from '../helpers/export-config.js';
-import { decodeErrors, makeTestClip, probeCodecs, probeDurationSeconds, probeStreams } from '../helpers/media-check.js';
+import {
+  decodeErrors,
+  makeTestClip,
+  probeCodecs,
+  probeDurationSeconds,
+  probeStreams,
+  videoPacketHashes,
+} from '../helpers/media-check.js';
 
-const run = promisify(execFile);
 const START_US = Date.UTC(2026, 0, 31, 12, 0, 0) * 1000;
 const FROM_S = START_US / 1e6 + 2;
-
-/** Size and MD5 of every video packet (timestamps left out: each container has its own time base). */
-async function videoPacketHashes(path: string): Promise<string[]> {
-  const { stdout } = await run('ffmpeg', [
-    '-v',
-    'error',
-    '-i',
-    path,
-    '-map',
-    '0:v',
-    '-c',
-    'copy',
-    '-f',
-    'framemd5',
-    '-',
-  ]);
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => l.split(',').slice(-2).join(',').trim());
-}
 
 test('a copy into MKV keeps the video packets; thumbnail.jpg follows the job from archive keyframe to file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-export-thumb-'));
@@ -68,10 +51,7 @@ test('a copy into MKV keeps the video packets; thumbnail.jpg follows the job fro
     source: { archive, reader },
     config: defaultConfigForTests([exportRoot]),
     timeZone: 'UTC',
-    findStream: async (name) => {
-      const def = await archive.getStream(name);
-      return def && { title: def.title, flip: def.flip, rotate: def.rotate };
-    },
+    findStream: streamsOfArchive(archive),
     transcode,
   });
   const app = buildApp({

@@ -95,3 +95,24 @@ export async function frameMd5(path: string, pick: { atSeconds: number } | { ind
   if (hash === undefined || hash === '' || hash.startsWith('#')) throw new Error(`no frame decoded from ${path}`);
   return hash;
 }
+
+/** Size and MD5 of every video packet as ffmpeg remuxes it (timestamps left out: time bases differ by container). */
+export async function videoPacketHashes(path: string): Promise<string[]> {
+  const { stdout } = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    path,
+    '-map',
+    '0:v',
+    '-c',
+    'copy',
+    '-f',
+    'framemd5',
+    '-',
+  ]);
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(',').slice(-2).join(',').trim());
+}

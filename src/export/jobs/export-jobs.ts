@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
+import type { Archive } from '../../archive/archive.js';
 import type { Database } from '../../archive/index/database.js';
 import type { ExportsConfig } from '../../config/config-file.js';
 import { nowUs } from '../../time.js';
@@ -34,6 +35,14 @@ import { createExportRunner, jobKindOf, type JobStream, type TranscodeJob } from
 import { partialPathFor } from './write-export-file.js';
 
 export type ExportJobRecord = ExportJob<ExportJobSpec>;
+
+/** `findStream` over the archive's stream definitions (what the server and the library use). */
+export function streamsOfArchive(archive: Pick<Archive, 'getStream'>): ExportJobsOptions['findStream'] {
+  return async (name) => {
+    const def = await archive.getStream(name);
+    return def === undefined ? undefined : { title: def.title, flip: def.flip, rotate: def.rotate };
+  };
+}
 
 export interface ExportJobsOptions {
   db: Kysely<Database>;

@@ -13,7 +13,7 @@ import { databasePathFor, openDatabase, type Database } from '../../archive/inde
 import type { VigilConfig } from '../../config/config-file.js';
 import { VigilError } from '../../errors.js';
 import { secondsToUs } from '../../time.js';
-import { ExportJobs } from '../jobs/export-jobs.js';
+import { ExportJobs, streamsOfArchive } from '../jobs/export-jobs.js';
 import { transcodeExportJob } from '../jobs/transcode-job.js';
 import { PlanCache } from '../plan-cache.js';
 
@@ -58,10 +58,7 @@ export async function openLocalExportJobs(config: VigilConfig): Promise<LocalExp
       // Nothing is listed after this process ends, so nothing needs removing; webhooks are the server's.
       config: { ...config.exports, cancelTaskWithStates: [], webhookUrl: undefined },
       timeZone: config.timezone,
-      findStream: async (name) => {
-        const def = await archive.getStream(name);
-        return def === undefined ? undefined : { title: def.title, flip: def.flip, rotate: def.rotate };
-      },
+      findStream: streamsOfArchive(archive),
       transcode: transcodeExportJob,
     });
     await jobs.start();

@@ -10,32 +10,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { isVigilError } from '../../errors.js';
-import { decodeErrors, makeTestClip, probeDurationSeconds, probeStreams } from '../../../test/helpers/media-check.js';
+import {
+  decodeErrors,
+  makeTestClip,
+  probeDurationSeconds,
+  probeStreams,
+  videoPacketHashes,
+} from '../../../test/helpers/media-check.js';
 import { runTranscode } from './runner.js';
 import type { TranscodeOptions } from './types.js';
 
 const run = promisify(execFile);
-
-/** Size and MD5 of every video packet, as remuxed by ffmpeg (timestamps left out: time bases differ by container). */
-async function videoPacketHashes(path: string): Promise<string[]> {
-  const { stdout } = await run('ffmpeg', [
-    '-v',
-    'error',
-    '-i',
-    path,
-    '-map',
-    '0:v',
-    '-c',
-    'copy',
-    '-f',
-    'framemd5',
-    '-',
-  ]);
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => l.split(',').slice(-2).join(',').trim());
-}
 
 async function probeChapters(path: string): Promise<Array<{ start: number; end: number; title: string }>> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-show_chapters', '-of', 'json', path]);
