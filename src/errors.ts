@@ -22,6 +22,8 @@ export const errorTable = {
   QUEUE_FULL: { status: 429, summary: 'the queue is full' },
   SOURCE_UNSUPPORTED: { status: 400, summary: 'the source URL scheme or codec is not supported' },
   SOURCE_FAILED: { status: 502, summary: 'the source could not be opened or read' },
+  PUBLISH_FAILED: { status: 502, summary: 'the publish output could not be opened or written' },
+  SERVER_UNAVAILABLE: { status: 503, summary: 'the Vigil server could not be reached' },
   MEDIA_INVALID: { status: 422, summary: 'the media could not be parsed' },
   STORAGE_FAILED: { status: 500, summary: 'reading or writing the archive failed' },
   NOT_IMPLEMENTED: { status: 501, summary: 'this is not supported yet' },

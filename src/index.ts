@@ -59,4 +59,13 @@ export {
   type ExportResult,
   type ExportTask,
 } from './export/library/index.js';
+export {
+  StreamPublisher,
+  paintTestFrame,
+  probeSource,
+  type PublisherParameters,
+  type PublisherParameterValues,
+  type PublisherCounters,
+  type PublisherState,
+} from './publish/index.js';
 export { startVigil, DEMO_STREAM, type RunningVigil, type StartOptions } from './runtime.js';

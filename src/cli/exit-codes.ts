@@ -22,6 +22,8 @@ export const exitTable = {
   QUEUE_FULL: { exit: 75, prefix: 'queue full, try again later' },
   SOURCE_UNSUPPORTED: { exit: 65, prefix: 'unsupported source' },
   SOURCE_FAILED: { exit: 69, prefix: 'source failed' },
+  PUBLISH_FAILED: { exit: 69, prefix: 'publish failed' },
+  SERVER_UNAVAILABLE: { exit: 69, prefix: 'server unavailable' },
   MEDIA_INVALID: { exit: 65, prefix: 'invalid media' },
   STORAGE_FAILED: { exit: 74, prefix: 'storage error' },
   NOT_IMPLEMENTED: { exit: 69, prefix: 'not supported yet' },

@@ -132,7 +132,7 @@ export class HttpClient {
     }
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
     const detail = cause instanceof Error ? cause.message : String(cause);
-    return new VigilError('SOURCE_FAILED', `cannot reach the Vigil server at ${this.baseUrl}: ${detail}`, {
+    return new VigilError('SERVER_UNAVAILABLE', `cannot reach the Vigil server at ${this.baseUrl}: ${detail}`, {
       cause: err,
     });
   }
