@@ -46,7 +46,9 @@ export interface AdminAuth {
 
 /** What the viewer URLs (downloads, HLS, thumbnails) read: the index and the segment files. */
 export interface MediaDeps {
-  archive: Pick<Archive, 'segmentsInRange' | 'fragmentsOf' | 'listEvents' | 'segmentById' | 'sequenceBases' | 'getStream' | 'depth'
+  archive: Pick<
+    Archive,
+    'segmentsInRange' | 'fragmentsOf' | 'listEvents' | 'segmentById' | 'sequenceBases' | 'getStream' | 'depth'
   >;
   reader: SegmentByteReader;
   /** Decodes thumbnails (the media engine). */

@@ -81,10 +81,7 @@ export function eventToWire(e: StreamEventRecord): Static<typeof EventSchema> {
   };
 }
 
-export const streamEventRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (
-  app,
-  { archive },
-) => {
+export const streamEventRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { archive }) => {
   app.post(
     path,
     {
