@@ -8,20 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Archive, LocalSegmentReader } from '../../src/archive/index.js';
-import { toStreamDefinition } from '../../src/config/stream-schema.js';
-import { ExportJobs, streamsOfArchive, type ExportJobRecord } from '../../src/export/jobs/export-jobs.js';
-import { transcodeExportJob } from '../../src/export/jobs/transcode-job.js';
+import { ExportJobs, type ExportJobRecord } from '../../src/export/jobs/export-jobs.js';
 import type { ExportJobWireRequest } from '../../src/export/request/index.js';
-import { createMediaEngine } from '../../src/media/index.js';
 import { importFiles } from '../../src/record/import.js';
-import { buildApp, type VigilApp } from '../../src/serve/app.js';
-import { BEARER, FakeRecording, TEST_AUTH } from '../../src/serve/testing/app-harness.js';
-import { defaultConfigForTests } from '../helpers/export-config.js';
+import { type VigilApp } from '../../src/serve/app.js';
+import { BEARER } from '../../src/serve/testing/app-harness.js';
+import { openExportTestApp } from '../helpers/export-config.js';
 import { makeTestClip, probeStreams } from '../helpers/media-check.js';
 
 const run = promisify(execFile);
@@ -37,27 +32,9 @@ interface Ctx {
 
 /** Recorded 0–6 s and 10–16 s after START_S (a 4 s gap), in a real archive behind the real app. */
 async function withArchive(body: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-events-'));
-  const archive = await Archive.open({ databasePath: join(dir, 'index.db'), defaultRoot: join(dir, 'archive') });
-  const engine = createMediaEngine();
-  const reader = new LocalSegmentReader();
-  const jobs = new ExportJobs({
-    db: archive.db,
-    source: { archive, reader },
-    config: defaultConfigForTests([join(dir, 'exports')]),
-    timeZone: 'UTC',
-    findStream: streamsOfArchive(archive),
-    transcode: transcodeExportJob,
-  });
-  const app = buildApp({
-    archive,
-    recording: new FakeRecording(),
-    auth: TEST_AUTH,
-    exports: jobs,
-    media: { archive, reader, engine, timeZone: 'UTC' },
-  });
+  const t = await openExportTestApp({ title: 'Gate' });
+  const { app, jobs, dir, archive, engine } = t;
   try {
-    await archive.saveStream(toStreamDefinition('cam', { url: 'rtsp://camera.invalid/main', title: 'Gate' }));
     const clip = join(dir, 'clip.mp4');
     await makeTestClip(clip, { seconds: 6, size: `${W}x${H}` });
     for (const atS of [0, 10]) {
@@ -67,11 +44,7 @@ async function withArchive(body: (ctx: Ctx) => Promise<void>): Promise<void> {
     await app.ready();
     await body({ app, jobs, dir });
   } finally {
-    await app.close();
-    await jobs.stop();
-    await reader.close();
-    await archive.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   }
 }
 

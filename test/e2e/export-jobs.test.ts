@@ -6,67 +6,37 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Archive, LocalSegmentReader } from '../../src/archive/index.js';
-import { defaultConfigForTests } from '../helpers/export-config.js';
-import { toStreamDefinition } from '../../src/config/stream-schema.js';
-import { ExportJobs, streamsOfArchive } from '../../src/export/jobs/export-jobs.js';
-import { transcodeExportJob } from '../../src/export/jobs/transcode-job.js';
-import { createMediaEngine } from '../../src/media/index.js';
+import { openExportTestApp } from '../helpers/export-config.js';
+import { ExportJobs } from '../../src/export/jobs/export-jobs.js';
 import { importFiles } from '../../src/record/import.js';
-import { buildApp } from '../../src/serve/app.js';
-import { BEARER, FakeRecording, TEST_AUTH } from '../../src/serve/testing/app-harness.js';
+import { BEARER } from '../../src/serve/testing/app-harness.js';
 import { decodeErrors, makeTestClip, probeCodecs, probeDurationSeconds, probeStreams } from '../helpers/media-check.js';
 
 const START_US = Date.UTC(2026, 0, 31, 12, 0, 0) * 1000;
 const FROM_S = START_US / 1e6 + 2;
 
 async function withServer(body: (ctx: { base: string; exportRoot: string; jobs: ExportJobs }) => Promise<void>) {
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-jobs-'));
-  const archive = await Archive.open({ databasePath: join(dir, 'index.db'), defaultRoot: join(dir, 'archive') });
-  const engine = createMediaEngine();
-  const reader = new LocalSegmentReader();
-  const exportRoot = join(dir, 'exports');
-  const jobs = new ExportJobs({
-    db: archive.db,
-    source: { archive, reader },
-    config: defaultConfigForTests([exportRoot]),
-    timeZone: 'Europe/Paris',
-    findStream: streamsOfArchive(archive),
-    transcode: transcodeExportJob,
-  });
-  const app = buildApp({
-    archive,
-    recording: new FakeRecording(),
-    auth: TEST_AUTH,
-    exports: jobs,
-    media: { archive, reader, engine, timeZone: 'UTC' },
-  });
+  const t = await openExportTestApp({ title: 'Front door', timeZone: 'Europe/Paris' });
   try {
-    await archive.saveStream(toStreamDefinition('cam', { url: 'rtsp://camera.invalid/main', title: 'Front door' }));
-    const clip = join(dir, 'clip.mp4');
+    const clip = join(t.dir, 'clip.mp4');
     await makeTestClip(clip, { seconds: 12 });
     await importFiles({
-      archive,
-      engine,
+      archive: t.archive,
+      engine: t.engine,
       stream: 'cam',
       startUs: START_US,
       files: [clip],
       segmentDurationUs: 4_000_000,
     });
-    await jobs.start();
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
+    await t.jobs.start();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    await body({ base: `http://127.0.0.1:${port}`, exportRoot, jobs });
+    await body({ base: `http://127.0.0.1:${port}`, exportRoot: t.exportRoot, jobs: t.jobs });
   } finally {
-    await app.close();
-    await jobs.stop();
-    await reader.close();
-    await archive.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   }
 }
 

@@ -7,20 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
-import { Archive, LocalSegmentReader } from '../../src/archive/index.js';
-import { toStreamDefinition } from '../../src/config/stream-schema.js';
-import { ExportJobs, streamsOfArchive } from '../../src/export/jobs/export-jobs.js';
 import type { TranscodeJob } from '../../src/export/jobs/run-export-job.js';
 import { transcodeExportJob } from '../../src/export/jobs/transcode-job.js';
-import { createMediaEngine } from '../../src/media/index.js';
 import { importFiles } from '../../src/record/import.js';
-import { buildApp } from '../../src/serve/app.js';
-import { BEARER, FakeRecording, TEST_AUTH } from '../../src/serve/testing/app-harness.js';
-import { defaultConfigForTests } from '../helpers/export-config.js';
+import { BEARER } from '../../src/serve/testing/app-harness.js';
+import { openExportTestApp } from '../helpers/export-config.js';
 import {
   decodeErrors,
   makeTestClip,
@@ -34,11 +28,6 @@ const START_US = Date.UTC(2026, 0, 31, 12, 0, 0) * 1000;
 const FROM_S = START_US / 1e6 + 2;
 
 test('a copy into MKV keeps the video packets; thumbnail.jpg follows the job from archive keyframe to file', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-export-thumb-'));
-  const archive = await Archive.open({ databasePath: join(dir, 'index.db'), defaultRoot: join(dir, 'archive') });
-  const engine = createMediaEngine();
-  const reader = new LocalSegmentReader();
-  const exportRoot = join(dir, 'exports');
   // A job whose id starts with "held" waits here until released: it stays `exporting` while the test looks.
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -46,21 +35,8 @@ test('a copy into MKV keeps the video packets; thumbnail.jpg follows the job fro
     if (spec.taskId.startsWith('held')) await held;
     return transcodeExportJob(spec, planned, stream, context);
   };
-  const jobs = new ExportJobs({
-    db: archive.db,
-    source: { archive, reader },
-    config: defaultConfigForTests([exportRoot]),
-    timeZone: 'UTC',
-    findStream: streamsOfArchive(archive),
-    transcode,
-  });
-  const app = buildApp({
-    archive,
-    recording: new FakeRecording(),
-    auth: TEST_AUTH,
-    exports: jobs,
-    media: { archive, reader, engine, timeZone: 'UTC' },
-  });
+  const t = await openExportTestApp({ title: 'Front door', transcode });
+  const { app, dir } = t;
   const inject = async (method: 'GET' | 'POST', url: string, payload?: object) => {
     const options: InjectOptions = { method, url, headers: BEARER };
     if (payload !== undefined) options.payload = payload;
@@ -84,18 +60,17 @@ test('a copy into MKV keeps the video packets; thumbnail.jpg follows the job fro
   };
 
   try {
-    await archive.saveStream(toStreamDefinition('cam', { url: 'rtsp://camera.invalid/main', title: 'Front door' }));
     const clip = join(dir, 'clip.mp4');
     await makeTestClip(clip, { seconds: 12 });
     await importFiles({
-      archive,
-      engine,
+      archive: t.archive,
+      engine: t.engine,
       stream: 'cam',
       startUs: START_US,
       files: [clip],
       segmentDurationUs: 4_000_000,
     });
-    await jobs.start();
+    await t.jobs.start();
 
     const range = { stream: 'cam', start: FROM_S, duration: 6 };
     const mp4 = await inject('POST', '/api/v1/exports', range);
@@ -143,11 +118,6 @@ test('a copy into MKV keeps the video packets; thumbnail.jpg follows the job fro
     assert.equal((await inject('GET', '/api/v1/exports/missing/thumbnail.jpg')).status, 404);
   } finally {
     release();
-    await app.close();
-    await jobs.stop();
-    await reader.close();
-    await archive.close();
-    await engine.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   }
 });
