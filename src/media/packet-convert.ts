@@ -1,7 +1,9 @@
 /**
  * node-av packets and streams → Vigil's plain SourcePacket/SourceTrack. The
- * payload is copied, once, into a Buffer the receiver owns (and may rewrite in
- * place): `packet.data` is a view of FFmpeg's memory, reused or freed on unref.
+ * payload is node-av's `packet.data` itself: node-av hands out a Buffer of its
+ * own for each packet (it stays intact after `unref()` and later reads, and
+ * writing to it does not reach FFmpeg's packet), so the receiver owns it and
+ * may rewrite it in place without a second copy.
  */
 import './polyfills.js';
 import { AV_NOPTS_VALUE, AV_PKT_DATA_NEW_EXTRADATA, AVMEDIA_TYPE_AUDIO, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
@@ -41,12 +43,6 @@ export function streamToTrack(stream: Stream): SourceTrack | undefined {
   return track;
 }
 
-function ownedCopy(data: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(data.length);
-  data.copy(out);
-  return out;
-}
-
 export function packetToSourcePacket(packet: Packet): SourcePacket | undefined {
   const data = packet.data;
   if (data === null || data.length === 0) return undefined;
@@ -56,7 +52,7 @@ export function packetToSourcePacket(packet: Packet): SourcePacket | undefined {
     dts: timestampOrUndefined(packet.dts),
     duration: Math.max(0, Number(packet.duration)),
     isKeyframe: packet.isKeyframe,
-    data: ownedCopy(data),
+    data,
   };
   const extradata = copyBytes(packet.getSideData(AV_PKT_DATA_NEW_EXTRADATA));
   if (extradata !== undefined) out.newExtradata = extradata;

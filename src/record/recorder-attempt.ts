@@ -13,7 +13,8 @@ import { PacketPipeline, type PipelineEvents } from './packet-pipeline.js';
 import { mapTracks, type TrackPlan } from './track-map.js';
 
 export interface AttemptOptions {
-  engine: MediaEngine;
+  /** Only these two are used: a worker thread passes its own blocking reader. */
+  engine: Pick<MediaEngine, 'openSource' | 'createAacTranscoder'>;
   archive: ArchiveWriter;
   stream: string;
   variant: Variant;
@@ -39,6 +40,8 @@ export async function runRecorderAttempt(options: AttemptOptions): Promise<void>
       rtspTransport: options.rtspTransport,
       openTimeoutMs: options.openTimeoutMs,
       readTimeoutMs: options.stallTimeoutMs,
+      // A file is recorded like a camera: at its own pace, not as fast as it can be read.
+      realtime: true,
       signal,
     });
   } catch (err) {

@@ -12,11 +12,18 @@ import { isVigilError } from '../errors.js';
 import type { MediaEngine } from '../media/types.js';
 import { nowUs } from '../time.js';
 import type { FragmenterOptions } from './fragmenter.js';
+import { resolveSourceInput } from '../media/source-url.js';
 import { runRecorderAttempt } from './recorder-attempt.js';
+import { runWorkerAttempt } from './worker-attempt.js';
 import type { WrittenFragment } from './segment-writer.js';
 import type { RecorderError, RecorderState, RecorderStatus } from './types.js';
 
 export interface RecorderOptions {
+  /**
+   * Opens sources read on the main thread: demo:// always, and every source
+   * with `thread: 'main'`. A worker thread opens the others with its own
+   * blocking reader.
+   */
   engine: MediaEngine;
   archive: ArchiveWriter;
   stream: string;
@@ -30,6 +37,14 @@ export interface RecorderOptions {
   fragmenter?: Omit<FragmenterOptions, 'segmentDurationUs'>;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Where a demuxed source (rtsp, rtmp, http(s), srt, file) is read:
+   * `worker` (the default) gives it a worker thread that reads with blocking
+   * calls and hands over whole fragments, which costs far less CPU than one
+   * asynchronous read per packet on the main thread. A custom `now` clock
+   * cannot cross into a worker, so with one the default is `main`.
+   */
+  thread?: 'worker' | 'main';
   /** UTC µs clock. */
   now?: () => number;
   /** Waits `ms` unless `signal` aborts first (resolves either way). Tests inject a faster one. */
@@ -97,12 +112,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const maxBackoffMs = o.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
     const delay = o.delay ?? abortableDelay;
     let backoffMs = minBackoffMs;
+    const thread = o.thread ?? (o.now === undefined ? 'worker' : 'main');
+    const runAttempt = thread === 'worker' && isDemuxed(o.url) ? runWorkerAttempt : runRecorderAttempt;
     while (!signal.aborted) {
       this.setStatus('connecting', { nextAttemptAtUs: undefined });
       let recorded = false;
       let failure: unknown;
       try {
-        await runRecorderAttempt({
+        await runAttempt({
           engine: o.engine,
           archive: o.archive,
           stream: o.stream,
@@ -154,6 +171,15 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   private setStatus(status: RecorderStatus, patch: Partial<RecorderState> = {}): void {
     this.current = { ...this.current, ...patch, status, sinceUs: this.now() };
     this.emit('stateChanged', this.state());
+  }
+}
+
+/** Whether FFmpeg demuxes the source (the worker's reader can open it); a bad URL fails in the attempt, as before. */
+function isDemuxed(url: string): boolean {
+  try {
+    return resolveSourceInput(url, { openTimeoutMs: 1, readTimeoutMs: 1 }).kind === 'demux';
+  } catch {
+    return false;
   }
 }
 

@@ -5,7 +5,8 @@
  * segment start at 0 for the timing track and run on continuously per track,
  * so every file plays alone.
  */
-import { fragmentTimesUs, timingTrack } from '../archive/index.js';
+// fragment-time.js itself, not the archive's index: a recorder worker thread must not load SQLite.
+import { fragmentTimesUs, timingTrack } from '../archive/fragment-time.js';
 import type { ArchiveWriter, NewFragment, SegmentAppender, SegmentRecord } from '../archive/types.js';
 import type { Variant } from '../config/stream-types.js';
 import { buildFragment, buildInitSegment, codecString } from '../mp4/index.js';
@@ -28,6 +29,11 @@ export interface WrittenFragment {
   startUs: number;
   endUs: number;
   sizeBytes: number;
+}
+
+/** RFC 6381 codec strings of a segment's tracks, comma-separated. */
+export function segmentCodecs(tracks: readonly TrackConfig[]): string {
+  return tracks.map((t) => codecString(t)).join(',');
 }
 
 interface TrackState {
@@ -69,7 +75,7 @@ export class SegmentWriter {
   }
 
   get codecs(): string {
-    return this.start.tracks.map((t) => codecString(t)).join(',');
+    return segmentCodecs(this.start.tracks);
   }
 
   add(trackId: number, sample: BuiltSample): void {
