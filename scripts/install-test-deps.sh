@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Vigil's tests use as real parts and independent
 # oracles: ffmpeg/ffprobe (judge Vigil's media) and GStreamer's RTSP server (a
-# real camera), and Chromium (plays Vigil's HLS with hls.js). Vigil itself needs none of them: its engine ships with node-av.
+# real camera), Chromium (plays Vigil's HLS with hls.js) and PostgreSQL (the
+# tests start their own throwaway server for the cluster-mode index). Vigil
+# itself needs none of them: its engine ships with node-av.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 packages=(
@@ -15,6 +17,7 @@ packages=(
   gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
   chromium
+  postgresql
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -25,4 +28,12 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "install-test-deps: installing ${missing[*]}"
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# policy-rc.d 101: the postgresql package must not start its cluster (the tests run
+# their own; a container has no init to start it with anyway).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  trap '$sudo rm -f "$policy"' EXIT
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+fi
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
+import { forEachDialect } from '../../test/helpers/index-dialects.js';
 import { Archive } from './archive.js';
 import { makeTempDir, streamDefinition } from './testing/fixtures.js';
 
 const S = 1_000_000;
 const T0 = Date.UTC(2026, 4, 1, 8, 0, 0) * 1000;
 
-describe('Archive events', () => {
+forEachDialect('Archive events', (d) => {
   let archive: Archive;
   let cleanup: () => Promise<void>;
 
@@ -15,7 +16,7 @@ describe('Archive events', () => {
     const tmp = await makeTempDir();
     cleanup = tmp.cleanup;
     archive = await Archive.open({
-      databasePath: join(tmp.dir, 'index.sqlite'),
+      databasePath: await d.newLocation(),
       defaultRoot: join(tmp.dir, 'archive'),
       now: () => T0 + 99 * S,
     });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
+import { forEachDialect } from '../../test/helpers/index-dialects.js';
 import { isVigilError } from '../errors.js';
 import { Archive } from './archive.js';
 import { makeTempDir, streamDefinition } from './testing/fixtures.js';
@@ -16,7 +17,7 @@ const exists = (p: string): Promise<boolean> =>
     () => false,
   );
 
-describe('Archive', () => {
+forEachDialect('Archive', (d) => {
   let archive: Archive;
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -28,7 +29,7 @@ describe('Archive', () => {
     cleanup = tmp.cleanup;
     clock = T0;
     archive = await Archive.open({
-      databasePath: join(dir, 'index.sqlite'),
+      databasePath: await d.newLocation(),
       defaultRoot: join(dir, 'archive'),
       now: () => clock,
     });

@@ -1,19 +1,21 @@
 /**
- * The archive index: one Kysely `Database` over better-sqlite3. WAL lets the
- * API read while the recorder writes; `busy_timeout` makes a second process
- * (a CLI command next to a running server) wait instead of failing.
+ * The archive index: one Kysely `Database`, on SQLite (embedded, the default)
+ * or PostgreSQL (cluster mode), with the same schema, migrations and queries.
+ * What differs between the two is set up in dialect.ts and `*-dialect.ts`.
  */
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely } from 'kysely';
 import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import { VigilError } from '../../errors.js';
+import { describeIndexTarget, type IndexTarget, indexTargetFor } from './dialect.js';
 import type { EventsTable } from './events.table.js';
 import type { ExportJobsTable } from './export-jobs.table.js';
 import type { FragmentsTable } from './fragments.table.js';
 import type { LocksTable } from './locks.table.js';
 import { migrations } from './migrations/index.js';
+import { createPostgresDialect } from './postgres-dialect.js';
 import type { SegmentsTable } from './segments.table.js';
+import { createSqliteDialect } from './sqlite-dialect.js';
 import type { StreamsTable } from './streams.table.js';
 
 export interface Database {
@@ -25,33 +27,42 @@ export interface Database {
   events: EventsTable;
 }
 
-const BUSY_TIMEOUT_MS = 5_000;
+function dialectFor(target: IndexTarget): Dialect {
+  return target.dialect === 'postgres' ? createPostgresDialect(target) : createSqliteDialect(target);
+}
 
-/** Opens (creating if needed) the SQLite index at `path` and brings its schema up to date. */
-export async function openDatabase(path: string): Promise<Kysely<Database>> {
-  let sqlite: SqliteDatabase.Database;
-  try {
-    sqlite = new SqliteDatabase(path);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    sqlite.pragma('foreign_keys = ON');
-  } catch (cause) {
-    throw new VigilError('STORAGE_FAILED', `cannot open the archive index at ${path}`, { cause });
-  }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+/**
+ * Opens the index (creating the SQLite file if needed) and brings its schema
+ * up to date. `location` is a file path, a `postgres://` URL, or a target
+ * with pool options.
+ */
+export async function openDatabase(location: string | IndexTarget): Promise<Kysely<Database>> {
+  const target = indexTargetFor(location);
+  const db = new Kysely<Database>({ dialect: dialectFor(target) });
   try {
     await migrateToLatest(db);
   } catch (err) {
-    await db.destroy();
-    throw err;
+    await db.destroy().catch(() => undefined);
+    const reason = err instanceof VigilError && err.cause instanceof Error ? err.cause.message : String(err);
+    throw new VigilError(
+      'STORAGE_FAILED',
+      `cannot open the archive index at ${describeIndexTarget(target)}: ${reason}`,
+      { cause: err },
+    );
   }
   return db;
+}
+
+/** The same as `openDatabase`, for callers that always hold a target. */
+export function openIndexDatabase(target: IndexTarget): Promise<Kysely<Database>> {
+  return openDatabase(target);
 }
 
 function migratorFor(db: Kysely<Database>): Migrator {
   return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
 }
 
+/** Safe with several nodes starting at once: Kysely's migrator takes a lock (advisory on PostgreSQL). */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const { error } = await migratorFor(db).migrateToLatest();
   if (error !== undefined) {
@@ -70,4 +81,9 @@ export async function migrateToEmpty(db: Kysely<Database>): Promise<void> {
 /** The index file inside a data directory (the server, `vigil import` and `vigil export --data` share it). */
 export function databasePathFor(dataDir: string): string {
   return join(dataDir, 'index.sqlite');
+}
+
+/** Where a configured Vigil keeps its index: the cluster's PostgreSQL URL when set, else SQLite in the data dir. */
+export function indexLocationFor(config: { dataDir: string; cluster: { database?: { url: string } } }): string {
+  return config.cluster.database?.url ?? databasePathFor(config.dataDir);
 }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Kysely } from 'kysely';
-import { makeTempDir } from '../testing/fixtures.js';
+import { forEachDialect } from '../../../test/helpers/index-dialects.js';
 import type { NewStreamEvent } from '../types.js';
-import { type Database, migrateToEmpty, migrateToLatest, openDatabase } from './database.js';
+import { type Database, migrateToEmpty, migrateToLatest } from './database.js';
 import { deleteEvent, deleteEventsOfStream, insertEvent, listEvents } from './events.repo.js';
 
 const S = 1_000_000;
@@ -29,18 +28,14 @@ function event(
   };
 }
 
-describe('events index', () => {
+forEachDialect('events index', (d) => {
   let db: Kysely<Database>;
-  let cleanup: () => Promise<void>;
 
   before(async () => {
-    const tmp = await makeTempDir();
-    cleanup = tmp.cleanup;
-    db = await openDatabase(join(tmp.dir, 'index.sqlite'));
+    db = await d.open();
   });
   after(async () => {
     await db.destroy();
-    await cleanup();
   });
 
   it('stores an event with its boxes and reads it back the same', async () => {

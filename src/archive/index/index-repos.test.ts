@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Kysely } from 'kysely';
-import { audioTrack, makeTempDir, streamDefinition, videoTrack } from '../testing/fixtures.js';
+import { forEachDialect } from '../../../test/helpers/index-dialects.js';
+import { audioTrack, streamDefinition, videoTrack } from '../testing/fixtures.js';
 import { type Database, migrateToEmpty, openDatabase } from './database.js';
 import { insertLock, listLocks, replaceLocks } from './locks.repo.js';
 import {
@@ -36,18 +36,14 @@ function segment(overrides: Partial<SegmentInsert> = {}): SegmentInsert {
   };
 }
 
-describe('archive index', () => {
+forEachDialect('archive index', (d) => {
   let db: Kysely<Database>;
-  let cleanup: () => Promise<void>;
 
   before(async () => {
-    const tmp = await makeTempDir();
-    cleanup = tmp.cleanup;
-    db = await openDatabase(join(tmp.dir, 'index.sqlite'));
+    db = await d.open();
   });
   after(async () => {
     await db.destroy();
-    await cleanup();
   });
 
   it('saves, updates, lists and deletes stream definitions', async () => {
@@ -155,8 +151,8 @@ describe('archive index', () => {
   });
 
   it('migrates down to an empty schema and back up', async () => {
-    const tmp = await makeTempDir();
-    const other = await openDatabase(join(tmp.dir, 'm.sqlite'));
+    const location = await d.newLocation();
+    const other = await openDatabase(location);
     await migrateToEmpty(other);
     const tables = await other.introspection.getTables();
     assert.deepEqual(
@@ -164,9 +160,8 @@ describe('archive index', () => {
       [],
     );
     await other.destroy();
-    const again = await openDatabase(join(tmp.dir, 'm.sqlite'));
+    const again = await openDatabase(location);
     assert.equal((await listSegments(again)).length, 0);
     await again.destroy();
-    await tmp.cleanup();
   });
 });

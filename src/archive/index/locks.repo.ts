@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { LockRecord } from '../types.js';
 import type { Database } from './database.js';
+import { guardStreamLocks } from './dialect.js';
 import type { LockRow } from './locks.table.js';
 
 export function lockRowToLock(row: LockRow): LockRecord {
@@ -13,10 +14,13 @@ export function lockRowToLock(row: LockRow): LockRecord {
   };
 }
 
+/** Adds a lock; in its own transaction unless given one, as it takes the stream's lock guard. */
 export async function insertLock(
   db: Kysely<Database>,
   lock: { stream: string; fromUs: number; durationUs: number; createdAtUs: number },
 ): Promise<LockRecord> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => insertLock(trx, lock));
+  await guardStreamLocks(db, lock.stream);
   const row = await db
     .insertInto('locks')
     .values({
@@ -30,8 +34,13 @@ export async function insertLock(
   return lockRowToLock(row);
 }
 
-/** Locks of one stream, or of every stream when `stream` is undefined, ordered by start. */
+/**
+ * Locks of one stream, or of every stream when `stream` is undefined, ordered by start.
+ * Inside a transaction, one stream's locks are read under its lock guard: no lock of
+ * that stream can be added or removed until the transaction ends.
+ */
 export async function listLocks(db: Kysely<Database>, stream?: string): Promise<LockRecord[]> {
+  if (db.isTransaction && stream !== undefined) await guardStreamLocks(db, stream);
   let query = db.selectFrom('locks').selectAll();
   if (stream !== undefined) query = query.where('stream', '=', stream);
   const rows = await query.orderBy('stream').orderBy('from_us').orderBy('id').execute();

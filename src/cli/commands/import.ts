@@ -13,7 +13,7 @@ import { checkStreamName, toStreamDefinition } from '../../config/stream-schema.
 import { invalidArgument } from '../../errors.js';
 import { createMediaEngine } from '../../media/index.js';
 import { importFiles } from '../../record/index.js';
-import { databasePathFor } from '../../archive/index/database.js';
+import { indexLocationFor } from '../../archive/index/database.js';
 import { parseTimeToUs, secondsToUs, usToSeconds } from '../../time.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -46,7 +46,7 @@ export async function runImport(
   });
   await mkdir(config.dataDir, { recursive: true });
   const archive = await Archive.open({
-    databasePath: databasePathFor(config.dataDir),
+    databasePath: indexLocationFor(config),
     defaultRoot: config.dvr.root,
     gapToleranceUs: secondsToUs(config.dvr.gapToleranceSeconds),
   });

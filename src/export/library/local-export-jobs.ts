@@ -9,7 +9,7 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import { Archive, LocalSegmentReader } from '../../archive/index.js';
-import { databasePathFor, openDatabase, type Database } from '../../archive/index/database.js';
+import { indexLocationFor, openDatabase, type Database } from '../../archive/index/database.js';
 import type { VigilConfig } from '../../config/config-file.js';
 import { VigilError } from '../../errors.js';
 import { secondsToUs } from '../../time.js';
@@ -24,9 +24,10 @@ export interface LocalExportJobs {
 }
 
 export async function openLocalExportJobs(config: VigilConfig): Promise<LocalExportJobs> {
-  const databasePath = databasePathFor(config.dataDir);
+  const databasePath = indexLocationFor(config);
+  // A PostgreSQL index is checked by opening it; a SQLite one must already exist (a typo in --data would create one).
   try {
-    await access(databasePath);
+    if (config.cluster.database === undefined) await access(databasePath);
   } catch {
     throw new VigilError(
       'NOT_FOUND',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
+import { forEachDialect } from '../../../test/helpers/index-dialects.js';
 import { isVigilError, VigilError } from '../../errors.js';
 import type { ExportQueue } from './export-queue.js';
 import {
@@ -20,7 +21,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-describe('export queue: cancel and failure', () => {
+forEachDialect('export queue: cancel and failure', (d) => {
   let qdb: QueueDb;
   let runner: ControlledRunner;
   let queue: ExportQueue<TestSpec>;
@@ -28,7 +29,7 @@ describe('export queue: cancel and failure', () => {
   let afterRemove: (() => void) | undefined;
 
   beforeEach(async () => {
-    qdb = await openQueueDb();
+    qdb = await openQueueDb(d);
     runner = new ControlledRunner();
     removed = [];
     queue = makeQueue(qdb, runner, {

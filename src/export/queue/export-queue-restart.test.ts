@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
+import { forEachDialect } from '../../../test/helpers/index-dialects.js';
 import type { StoredExportJob } from './job-store.js';
 import {
   ControlledRunner,
@@ -22,10 +23,10 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-describe('export queue: restart', () => {
+forEachDialect('export queue: restart', (d) => {
   let qdb: QueueDb;
   beforeEach(async () => {
-    qdb = await openQueueDb();
+    qdb = await openQueueDb(d);
   });
   afterEach(async () => {
     await qdb.close();

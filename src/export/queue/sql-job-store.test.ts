@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
+import { forEachDialect } from '../../../test/helpers/index-dialects.js';
 import { migrateToEmpty, migrateToLatest } from '../../archive/index/database.js';
 import { isVigilError } from '../../errors.js';
 import type { StoredExportJob } from './job-store.js';
@@ -25,10 +26,10 @@ function job(id: string, seq: number, overrides: Partial<StoredExportJob<TestSpe
   };
 }
 
-describe('SQL job store', () => {
+forEachDialect('SQL job store', (d) => {
   let qdb: QueueDb;
   beforeEach(async () => {
-    qdb = await openQueueDb();
+    qdb = await openQueueDb(d);
   });
   afterEach(async () => {
     await qdb.close();

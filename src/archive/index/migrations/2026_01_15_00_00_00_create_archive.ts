@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
-import { blobType, idColumn } from './column-types.js';
+import { blobType, idColumn, sortedTextType } from './column-types.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const id = idColumn(db);
+  const sortedText = sortedTextType(db);
 
   await db.schema
     .createTable('streams')
-    .addColumn('name', 'text', (col) => col.primaryKey())
+    .addColumn('name', sortedText, (col) => col.primaryKey())
     .addColumn('definition', 'text', (col) => col.notNull())
     .addColumn('created_at_us', 'bigint', (col) => col.notNull())
     .addColumn('updated_at_us', 'bigint', (col) => col.notNull())
@@ -20,7 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('variant', 'text', (col) => col.notNull())
     .addColumn('start_us', 'bigint', (col) => col.notNull())
     .addColumn('end_us', 'bigint', (col) => col.notNull())
-    .addColumn('root', 'text', (col) => col.notNull())
+    .addColumn('root', sortedText, (col) => col.notNull())
     .addColumn('path', 'text', (col) => col.notNull())
     .addColumn('size_bytes', 'bigint', (col) => col.notNull())
     .addColumn('init_size_bytes', 'bigint', (col) => col.notNull())
@@ -52,7 +53,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('locks')
     .addColumn('id', id.type, id.build)
-    .addColumn('stream', 'text', (col) => col.notNull())
+    .addColumn('stream', sortedText, (col) => col.notNull())
     .addColumn('from_us', 'bigint', (col) => col.notNull())
     .addColumn('duration_us', 'bigint', (col) => col.notNull())
     .addColumn('created_at_us', 'bigint', (col) => col.notNull())

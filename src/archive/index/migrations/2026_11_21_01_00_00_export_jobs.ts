@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { doubleType } from './column-types.js';
 
 /**
  * Export jobs live in the index DB so a restart finds the queue as it was
@@ -13,7 +14,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('spec', 'text', (col) => col.notNull())
     .addColumn('state', 'text', (col) => col.notNull())
     .addColumn('step', 'text')
-    .addColumn('percent', 'real', (col) => col.notNull().defaultTo(0))
+    .addColumn('percent', doubleType(db), (col) => col.notNull().defaultTo(0))
     .addColumn('created_at_us', 'bigint', (col) => col.notNull())
     .addColumn('started_at_us', 'bigint')
     .addColumn('finished_at_us', 'bigint')

@@ -43,9 +43,14 @@ export class RecordingStore extends SqlJobStore<TestSpec> {
   }
 }
 
-export async function openQueueDb(): Promise<QueueDb> {
+/**
+ * A fresh index and a temp dir for the job files. `index` picks where the
+ * index lives (test/helpers/index-dialects.ts: SQLite or PostgreSQL); an
+ * SQLite file in the temp dir by default.
+ */
+export async function openQueueDb(index?: { newLocation(): Promise<string> }): Promise<QueueDb> {
   const tmp = await makeTempDir('vigil-queue-');
-  const db = await openDatabase(join(tmp.dir, 'index.sqlite'));
+  const db = await openDatabase(index === undefined ? join(tmp.dir, 'index.sqlite') : await index.newLocation());
   return {
     db,
     dir: tmp.dir,
