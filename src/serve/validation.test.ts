@@ -88,7 +88,7 @@ describe('bad input is refused with 400 naming the field', () => {
       payload: { url: 'ftp://host/video' },
       field: 'url',
       code: 'SOURCE_UNSUPPORTED',
-      message: /^url: scheme "ftp" is not supported; use rtsp, rtmp, http\(s\), srt, file or demo$/,
+      message: /^url: scheme "ftp" is not supported; use rtsp, rtmp, http\(s\), srt, file, demo or publish$/,
     },
     {
       what: 'an unknown JSON key',

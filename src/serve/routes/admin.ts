@@ -1,10 +1,8 @@
 /**
- * The admin API: every route family registered inside one encapsulated
- * plugin whose `onRequest` hook checks the admin credentials, so no handler
- * can forget to.
+ * The API's route families. Each route declares its role in
+ * `config.access`; the app-level hook in serve/access/ enforces it.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { adminAuthHook } from '../admin-auth.js';
 import type { AppDeps } from '../deps.js';
 import { dvrLockRoutes } from './dvr-locks.js';
 import { dvrRangeRoutes } from './dvr-ranges.js';
@@ -14,7 +12,6 @@ import { streamEventRoutes } from './stream-events.js';
 import { streamRoutes } from './streams.js';
 
 export const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
-  app.addHook('onRequest', adminAuthHook(deps.auth));
   await app.register(streamRoutes, deps);
   await app.register(dvrRangeRoutes, deps);
   await app.register(dvrLockRoutes, deps);

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { RouteAccess } from '../access/route-access.js';
 import type { ArchiveApi, AppDeps } from '../deps.js';
 import { adminErrorResponses, StreamParamsSchema, TimeRangeBodySchema, TimeRangeSchema } from '../schemas/common.js';
 import { rangeToWire, requireStream } from '../stream-view.js';
@@ -13,6 +14,7 @@ import { parseTimeRange } from '../time-range.js';
 const tags = ['dvr'];
 const LocksSchema = Type.Object({ locks: Type.Array(TimeRangeSchema) });
 const path = '/streamer/api/v3/streams/:name/dvr/locks';
+const config = { access: { role: 'operator', streamParam: 'name' } } satisfies { access: RouteAccess };
 
 async function listLocks(archive: ArchiveApi, name: string) {
   const locks = [...(await archive.listLocks(name))].sort((a, b) => a.fromUs - b.fromUs);
@@ -23,6 +25,7 @@ export const dvrLockRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { a
   app.post(
     path,
     {
+      config,
       schema: {
         tags,
         summary: 'Lock a range so retention keeps it',
@@ -44,6 +47,7 @@ export const dvrLockRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { a
   app.get(
     path,
     {
+      config,
       schema: {
         tags,
         summary: 'Locked ranges (UTC, Unix seconds)',
@@ -60,6 +64,7 @@ export const dvrLockRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { a
   app.delete(
     path,
     {
+      config,
       schema: {
         tags,
         summary: 'Unlock a range so retention may delete it',

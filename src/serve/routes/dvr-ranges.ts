@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { VigilError } from '../../errors.js';
+import type {} from '../access/route-access.js';
 import type { ArchiveApi, AppDeps } from '../deps.js';
 import { adminErrorResponses, StreamParamsSchema, TimeRangeBodySchema, TimeRangeSchema } from '../schemas/common.js';
 import { findStream, rangeToWire } from '../stream-view.js';
@@ -29,6 +30,7 @@ export const dvrRangeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
   app.get(
     '/streamer/api/v3/streams/:name/dvr/ranges',
     {
+      config: { access: { role: 'viewer', streamParam: 'name' } },
       schema: {
         tags,
         summary: 'Recorded ranges (UTC, Unix seconds)',
@@ -49,6 +51,7 @@ export const dvrRangeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { 
   app.delete(
     '/streamer/api/v3/streams/:name/dvr/ranges',
     {
+      config: { access: { role: 'admin', streamParam: 'name' } },
       schema: {
         tags,
         summary: 'Delete the recordings inside a range; answers with the ranges left',

@@ -9,6 +9,7 @@ import { parseSeverity } from '../../archive/event-check.js';
 import type { NewStreamEvent, StreamEventRecord } from '../../archive/types.js';
 import { invalidArgument, VigilError } from '../../errors.js';
 import { parseDurationToUs, parseTimeToUs, usToSeconds } from '../../time.js';
+import type { RouteAccess } from '../access/route-access.js';
 import type { AppDeps } from '../deps.js';
 import { adminErrorResponses, StreamParamsSchema } from '../schemas/common.js';
 import {
@@ -22,6 +23,7 @@ import { requireStream } from '../stream-view.js';
 
 const tags = ['events'];
 const path = '/api/v1/streams/:name/events';
+const config = { access: { role: 'operator', streamParam: 'name' } } satisfies { access: RouteAccess };
 
 /** The end of a range given by an end (`endField`) or a duration, exactly one of them. */
 function endOfRange(
@@ -85,6 +87,7 @@ export const streamEventRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
   app.post(
     path,
     {
+      config,
       schema: {
         tags,
         summary: 'Record an event (chapters in MP4 exports, boxes in transcodes with figures)',
@@ -106,6 +109,7 @@ export const streamEventRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
   app.get(
     path,
     {
+      config,
       schema: {
         tags,
         summary: 'Events overlapping [from, to) (or from + duration), ordered by start',
@@ -126,6 +130,7 @@ export const streamEventRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app,
   app.delete(
     `${path}/:id`,
     {
+      config,
       schema: {
         tags,
         summary: 'Remove an event',

@@ -6,12 +6,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { StreamWireSchema, toStreamDefinition } from '../../config/stream-schema.js';
+import { maskUrlCredentials, principalAllowsStream, type Principal } from '../access/principal.js';
+import type {} from '../access/route-access.js';
 import type { AppDeps } from '../deps.js';
 import { adminErrorResponses, StreamParamsSchema } from '../schemas/common.js';
 import { StreamDeletedSchema, StreamListSchema, StreamViewSchema } from '../schemas/stream.js';
-import { findStream, requireStream, streamView } from '../stream-view.js';
+import { findStream, requireStream, streamView, type StreamView } from '../stream-view.js';
 
 const tags = ['streams'];
+
+/** Source URLs can carry camera passwords: only admins see them. */
+function forPrincipal(view: StreamView, principal: Principal | null): StreamView {
+  if (principal?.role === 'admin') return view;
+  return {
+    ...view,
+    url: maskUrlCredentials(view.url),
+    ...(view.substream_url === undefined ? {} : { substream_url: maskUrlCredentials(view.substream_url) }),
+  };
+}
 
 export const streamRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const { archive, recording } = deps;
@@ -19,21 +31,26 @@ export const streamRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
   app.get(
     '/streamer/api/v3/streams',
     {
+      config: { access: { role: 'viewer' } },
       schema: {
         tags,
         summary: 'List streams with their state',
         response: { 200: StreamListSchema, ...adminErrorResponses },
       },
     },
-    async () => {
-      const defs = [...(await archive.listStreams())].sort((a, b) => a.name.localeCompare(b.name));
-      return { streams: await Promise.all(defs.map((def) => streamView(def, archive, recording))) };
+    async (request) => {
+      const defs = [...(await archive.listStreams())]
+        .filter((def) => principalAllowsStream(request.principal, def.name))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const views = await Promise.all(defs.map((def) => streamView(def, archive, recording)));
+      return { streams: views.map((view) => forPrincipal(view, request.principal)) };
     },
   );
 
   app.put(
     '/streamer/api/v3/streams/:name',
     {
+      config: { access: { role: 'admin', streamParam: 'name' } },
       schema: {
         tags,
         summary: 'Create a stream or change the settings the body names',
@@ -56,6 +73,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
   app.get(
     '/streamer/api/v3/streams/:name',
     {
+      config: { access: { role: 'viewer', streamParam: 'name' } },
       schema: {
         tags,
         summary: 'A stream: settings, recorder state and archive extent',
@@ -63,12 +81,17 @@ export const streamRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
         response: { 200: StreamViewSchema, ...adminErrorResponses },
       },
     },
-    async (request) => streamView(await requireStream(archive, request.params.name), archive, recording),
+    async (request) =>
+      forPrincipal(
+        await streamView(await requireStream(archive, request.params.name), archive, recording),
+        request.principal,
+      ),
   );
 
   app.delete(
     '/streamer/api/v3/streams/:name',
     {
+      config: { access: { role: 'admin', streamParam: 'name' } },
       schema: {
         tags,
         summary: 'Stop recording and forget a stream; its archive is kept unless purge=true',
