@@ -6,6 +6,7 @@
  */
 import { nowUs, secondsToUs } from '../time.js';
 import type { Archive } from './archive.js';
+import type { SegmentRecord } from './types.js';
 import {
   planRetention,
   type RetentionDeletion,
@@ -38,6 +39,10 @@ export interface RetentionRunnerOptions {
    * before the row is deleted. Tests use it to race a lock against a deletion.
    */
   afterLockCheck?: (deletion: RetentionDeletion) => Promise<void> | void;
+  /** Told of each segment deleted (events and metrics); must not throw. */
+  onDeleted?: (segment: SegmentRecord, deletion: RetentionDeletion) => void;
+  /** Told of each pass's quota pressure, empty when no stream is stuck over its quota. */
+  onPressure?: (pressure: RetentionPressure[]) => void;
 }
 
 export interface RetentionRunResult {
@@ -144,6 +149,7 @@ export class RetentionRunner {
         }
         logger.info(fields, `retention deleted a segment (${deletion.reason})`);
         result.deleted.push(deletion);
+        this.#opts.onDeleted?.(segment, deletion);
       } catch (err) {
         logger.error({ ...fields, err }, 'retention could not delete a segment');
         result.failed.push({ ...deletion, error: err instanceof Error ? err.message : String(err) });
@@ -151,6 +157,7 @@ export class RetentionRunner {
     }
 
     this.#pressure = new Map(plan.pressure.map((p) => [p.stream, p]));
+    this.#opts.onPressure?.(plan.pressure);
     for (const p of plan.pressure) {
       logger.warn(p, 'stream is over its disk quota and only locked or open segments are left');
     }

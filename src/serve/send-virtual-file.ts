@@ -18,7 +18,7 @@ export interface SendOptions {
   /** `attachment; filename=…` when set. */
   downloadName?: string;
   cacheControl: string;
-  /** Called once the response is over (sent, or the client gone) with the bytes yielded, by origin. */
+  /** Called once the response is over (sent, or the client gone) with the body bytes the connection took, by origin. */
   onDone?: (served: ServedBytes) => void;
 }
 
@@ -37,6 +37,7 @@ export function sendVirtualFile(
     reply.header('Content-Disposition', `attachment; filename=${options.downloadName}`);
   }
   if (options.etag !== undefined && request.headers['if-none-match'] === options.etag) {
+    reportNoBody(reply, options);
     return reply.code(304).send();
   }
 
@@ -57,13 +58,18 @@ export function sendVirtualFile(
     reply.header('Content-Range', `bytes ${start}-${end - 1}/${file.sizeBytes}`);
   }
   reply.header('Content-Length', String(end - start));
-  if (request.method === 'HEAD') return reply.send();
+  if (request.method === 'HEAD') {
+    reportNoBody(reply, options);
+    return reply.send();
+  }
 
   const abort = new AbortController();
+  const sent: ServedBytes = { fromRam: 0, fromDisk: 0, fromRemote: 0 };
   // 'close' comes when the response is done or the client is gone; either way no more reads are wanted.
   reply.raw.once('close', () => {
     abort.abort();
-    options.onDone?.({ ...file.served });
+    // Write callbacks of the last chunks may still be queued behind 'close'.
+    setImmediate(() => options.onDone?.({ ...sent }));
   });
   // Written by hand rather than through reply.send(stream): the chunks come from a small pool that
   // is reused as soon as each write completes, which a piped stream cannot tell us.
@@ -72,11 +78,16 @@ export function sendVirtualFile(
     if (value !== undefined) reply.raw.setHeader(name, value);
   }
   reply.raw.writeHead(reply.statusCode);
-  void writeBody(file, start, end, reply.raw, abort.signal).catch((err: unknown) => {
+  void writeBody(file, start, end, reply.raw, abort.signal, sent).catch((err: unknown) => {
     if (!abort.signal.aborted) request.log.error({ err, url: request.url }, 'archive read failed mid-response');
     reply.raw.destroy();
   });
   return reply;
+}
+
+function reportNoBody(reply: FastifyReply, options: SendOptions): void {
+  if (options.onDone !== undefined)
+    reply.raw.once('close', () => options.onDone?.({ fromRam: 0, fromDisk: 0, fromRemote: 0 }));
 }
 
 /** Read ahead at most this much: enough to keep the disk and the socket busy at once. */
@@ -91,13 +102,33 @@ async function writeBody(
   end: number,
   res: ServerResponse,
   signal: AbortSignal,
+  sent: ServedBytes,
 ): Promise<void> {
   const pool = new BufferPool(POOL_CHUNK_BYTES, POOL_CHUNKS);
+  let yielded = { ...file.served };
   for await (const chunk of file.read(start, end, signal, pool)) {
-    res.write(chunk, () => pool.release(chunk));
+    // A file counts a chunk's origin just before yielding it, so the change since the last chunk is this chunk's.
+    const now = { ...file.served };
+    const origin = diffServed(now, yielded);
+    yielded = now;
+    res.write(chunk, (err) => {
+      pool.release(chunk);
+      // Only bytes the connection took count as sent: not those of a client that left before them.
+      if (err === undefined || err === null) addServed(sent, origin);
+    });
     if (res.writableLength > MAX_QUEUED_BYTES) await drained(res, signal);
   }
   res.end();
+}
+
+function diffServed(a: ServedBytes, b: ServedBytes): ServedBytes {
+  return { fromRam: a.fromRam - b.fromRam, fromDisk: a.fromDisk - b.fromDisk, fromRemote: a.fromRemote - b.fromRemote };
+}
+
+function addServed(total: ServedBytes, more: ServedBytes): void {
+  total.fromRam += more.fromRam;
+  total.fromDisk += more.fromDisk;
+  total.fromRemote += more.fromRemote;
 }
 
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {

@@ -8,6 +8,7 @@ import type { MediaDeps } from '../../deps.js';
 import { sendVirtualFile } from '../../send-virtual-file.js';
 import type { MediaRequest } from './media-paths.js';
 import { parseGaps, parseMp4Format, parseVariant, type MediaQuery } from './media-query.js';
+import { servedReporter } from './served-usage.js';
 import { streamTitle } from './stream-lookup.js';
 
 /** A range that ended this long ago no longer changes: recorders have closed its segments. */
@@ -36,7 +37,6 @@ export async function sendArchiveFile(
     ...(settled ? { lastModified: new Date(Math.floor(toUs / 1000)) } : {}),
     cacheControl: settled ? 'private, max-age=86400' : 'no-cache',
     downloadName: `${name}_${asked.from}_${asked.duration}.${asked.container}`,
-    onDone: (served) =>
-      media.onServed?.({ stream: name, kind: 'archive', dvrUtcUs: asked.fromUs, status: reply.statusCode, served }),
+    onDone: servedReporter(request, reply, media.onServed, { stream: name, kind: 'archive', dvrUtcUs: asked.fromUs }),
   });
 }

@@ -12,6 +12,7 @@ import type { MediaDeps } from '../../deps.js';
 import { sendVirtualFile } from '../../send-virtual-file.js';
 import type { MediaRequest } from './media-paths.js';
 import { parseVariant, withToken, type MediaQuery } from './media-query.js';
+import { reportInMemoryBody, servedReporter } from './served-usage.js';
 import { streamTitle } from './stream-lookup.js';
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
@@ -61,6 +62,11 @@ export async function sendPlaylist(
   });
   reply.header('Content-Type', PLAYLIST_TYPE);
   reply.header('Cache-Control', kind === 'vod' && toUs < now ? 'private, max-age=60' : 'no-cache');
+  const served =
+    kind === 'live'
+      ? { kind: 'live-playlist' as const, dvrUtcUs: null }
+      : { kind: 'hls-playlist' as const, dvrUtcUs: fromUs };
+  reportInMemoryBody(request, reply, media.onServed, { stream: name, ...served }, Buffer.byteLength(playlist));
   return reply.send(playlist);
 }
 
@@ -87,13 +93,10 @@ export async function sendEpochSegment(
   return sendVirtualFile(request, reply, readVirtualFile(layout, media.reader), {
     ...(segment.closed ? { etag: `"s${segment.id}-${layout.sizeBytes}"` } : {}),
     cacheControl: segment.closed ? 'private, max-age=86400' : 'no-cache',
-    onDone: (served) =>
-      media.onServed?.({
-        stream: name,
-        kind: 'hls-segment',
-        dvrUtcUs: segment.startUs,
-        status: reply.statusCode,
-        served,
-      }),
+    onDone: servedReporter(request, reply, media.onServed, {
+      stream: name,
+      kind: 'hls-segment',
+      dvrUtcUs: segment.startUs,
+    }),
   });
 }

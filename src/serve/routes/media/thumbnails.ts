@@ -19,6 +19,7 @@ import type { MediaDeps } from '../../deps.js';
 import { sendVirtualFile } from '../../send-virtual-file.js';
 import type { MediaRequest } from './media-paths.js';
 import { parseVariant, queryString, type MediaQuery } from './media-query.js';
+import { reportInMemoryBody, servedReporter } from './served-usage.js';
 import { streamTitle } from './stream-lookup.js';
 
 /** How far past the asked instant 'after' may look for a keyframe: the next segment or two. */
@@ -108,28 +109,38 @@ export async function sendThumbnail(
     remember(cache, key, jpeg);
     reply.header('Cache-Control', 'private, max-age=86400');
     reply.header('X-Thumbnail-Utc', canonical);
-    return sendJpeg(reply, media, name, p.keyframeUs, jpeg);
+    return sendJpeg(request, reply, media, name, p.keyframeUs, jpeg);
   }
 
   const p = await plan(media, name, asked.fromUs, parseThumbnailMethod(queryString(query, 'method')), query);
   reply.header('X-Thumbnail-Utc', formatUnixSeconds(p.shownUs));
   if (asked.format === 'mp4') {
     const layout = buildProgressiveMp4(thumbnailSelection(p), { title, timeZone: media.timeZone });
-    return sendVirtualFile(request, reply, readVirtualFile(layout, media.reader), { cacheControl: 'no-cache' });
+    return sendVirtualFile(request, reply, readVirtualFile(layout, media.reader), {
+      cacheControl: 'no-cache',
+      onDone: servedReporter(request, reply, media.onServed, { stream: name, kind: 'thumbnail', dvrUtcUs: p.shownUs }),
+    });
   }
   const jpeg = await decodePlannedThumbnail(media, p, width);
   reply.header('Cache-Control', 'no-cache');
-  return sendJpeg(reply, media, name, p.shownUs, jpeg);
+  return sendJpeg(request, reply, media, name, p.shownUs, jpeg);
 }
 
 /** A JPEG is made in memory: all of it counts as served from RAM. */
-function sendJpeg(reply: FastifyReply, media: MediaDeps, name: string, atUs: number, jpeg: Uint8Array): FastifyReply {
-  media.onServed?.({
-    stream: name,
-    kind: 'thumbnail',
-    dvrUtcUs: atUs,
-    status: 200,
-    served: { fromRam: jpeg.byteLength, fromDisk: 0, fromRemote: 0 },
-  });
+function sendJpeg(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  media: MediaDeps,
+  name: string,
+  atUs: number,
+  jpeg: Uint8Array,
+): FastifyReply {
+  reportInMemoryBody(
+    request,
+    reply,
+    media.onServed,
+    { stream: name, kind: 'thumbnail', dvrUtcUs: atUs },
+    jpeg.byteLength,
+  );
   return reply.type('image/jpeg').send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
 }
