@@ -5,12 +5,13 @@
  * closing an idle stream; a slow reader gets the latest progress, not a backlog.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { ExportJobs } from '../../export/jobs/export-jobs.js';
 import type { ExportJobEvent } from '../../export/queue/index.js';
 import type { ExportJobSpec } from '../../export/request/index.js';
 import { usToIso } from '../../time.js';
+import type {} from '../access/route-access.js';
 import type { AppDeps } from '../deps.js';
+import { adminErrorResponses, contentResponse } from '../schemas/common.js';
 import { jobToWire } from './exports.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -30,10 +31,18 @@ export const eventRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: ExportJ
   app.get(
     '/api/v1/events',
     {
+      config: { access: { role: 'operator' } },
       schema: {
         tags: ['exports'],
         summary: 'Export job changes as Server-Sent Events',
-        response: { 200: Type.String({ description: 'text/event-stream' }) },
+        response: {
+          200: contentResponse(
+            'Server-Sent Events: `export.state`, `export.progress`, `export.removed`, each `data:` a JSON object',
+            ['text/event-stream'],
+            false,
+          ),
+          ...adminErrorResponses,
+        },
       },
     },
     (request, reply) => {

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { VigilError } from '../../errors.js';
 import type { ExportJobRecord, ExportJobs } from '../../export/jobs/export-jobs.js';
@@ -16,12 +17,16 @@ import { parseThumbnailWidth, planThumbnail } from '../../export/thumbnail-plan.
 import { readVirtualFile } from '../../export/virtual-file.js';
 import { decodeFileThumbnail } from '../../media/index.js';
 import { usToIso } from '../../time.js';
+import { principalAllowsStream, requireStreamAccess } from '../access/principal.js';
+import type { RouteAccess } from '../access/route-access.js';
 import type { AppDeps, MediaDeps } from '../deps.js';
-import { adminErrorResponses, StreamParamsSchema } from '../schemas/common.js';
+import { adminErrorResponses, contentResponse, fileResponses, StreamParamsSchema } from '../schemas/common.js';
 import { sendVirtualFile } from '../send-virtual-file.js';
+import { servedReporter } from './media/served-usage.js';
 import { decodePlannedThumbnail } from './media/thumbnails.js';
 
 const tags = ['exports'];
+const operator = { access: { role: 'operator' } } satisfies { access: RouteAccess };
 const Loose = Type.Unknown();
 
 const ExportBodySchema = Type.Object(
@@ -130,9 +135,12 @@ function jpegBody(jpeg: Uint8Array): Buffer {
   return Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
 }
 
-async function requireJob(exports: ExportJobs, id: string): Promise<ExportJobRecord> {
+/** Operators limited to some streams see only those streams' jobs; another's is as absent as a missing one. */
+async function requireJob(exports: ExportJobs, id: string, request: FastifyRequest): Promise<ExportJobRecord> {
   const job = await exports.get(id);
-  if (job === undefined) throw new VigilError('NOT_FOUND', `no export job ${JSON.stringify(id)}`, { field: 'id' });
+  if (job === undefined || !principalAllowsStream(request.principal, job.spec.stream)) {
+    throw new VigilError('NOT_FOUND', `no export job ${JSON.stringify(id)}`, { field: 'id' });
+  }
   return job;
 }
 
@@ -142,6 +150,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
   app.post(
     '/api/v1/exports',
     {
+      config: operator,
       schema: {
         tags,
         summary: 'Queue an export of a time range to a file (stream copy or transcode)',
@@ -151,8 +160,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
     },
     async (request, reply) => {
       const { webhook_url: webhookUrl, ...input } = request.body;
+      requireStreamAccess(request, input.stream);
       const job = await exports.submit(input as ExportJobWireRequest, {
-        isAdmin: true,
+        isAdmin: request.principal?.role === 'admin',
         ...(webhookUrl !== undefined && { webhookUrl }),
       });
       request.log.info({ id: job.id, stream: job.spec.stream }, 'export queued');
@@ -163,24 +173,33 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
   app.get(
     '/api/v1/exports',
     {
+      config: operator,
       schema: {
         tags,
         summary: 'Export jobs in the task list, oldest first',
         response: { 200: Type.Object({ exports: Type.Array(ExportJobSchema) }), ...errors },
       },
     },
-    async () => ({ exports: (await exports.list()).map(jobToWire) }),
+    async (request) => ({
+      exports: (await exports.list())
+        .filter((j) => principalAllowsStream(request.principal, j.spec.stream))
+        .map(jobToWire),
+    }),
   );
 
   app.get(
     '/api/v1/exports/:id',
-    { schema: { tags, summary: 'One export job', params: IdParams, response: { 200: ExportJobSchema, ...errors } } },
-    async (request) => jobToWire(await requireJob(exports, request.params.id)),
+    {
+      config: operator,
+      schema: { tags, summary: 'One export job', params: IdParams, response: { 200: ExportJobSchema, ...errors } },
+    },
+    async (request) => jobToWire(await requireJob(exports, request.params.id, request)),
   );
 
   app.delete(
     '/api/v1/exports/:id',
     {
+      config: operator,
       schema: {
         tags,
         summary: 'Cancel a queued or running job; a finished one leaves the task list (its file stays)',
@@ -189,7 +208,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
       },
     },
     async (request) => {
-      const job = await requireJob(exports, request.params.id);
+      const job = await requireJob(exports, request.params.id, request);
       if (job.state === 'in_queue' || job.state === 'exporting') return jobToWire(await exports.cancel(job.id));
       await exports.remove(job.id);
       return jobToWire(job);
@@ -199,9 +218,18 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
   app.route({
     method: ['GET', 'HEAD'],
     url: '/api/v1/exports/:id/file',
-    schema: { tags, summary: 'The finished file, with byte ranges', params: IdParams },
+    config: operator,
+    schema: {
+      tags,
+      summary: 'The finished file, with byte ranges',
+      params: IdParams,
+      response: {
+        ...fileResponses('The exported file', ['video/mp4', 'video/x-matroska', 'video/mp2t', 'video/x-msvideo']),
+        ...errors,
+      },
+    },
     handler: async (request, reply) => {
-      const job = await requireJob(exports, request.params.id);
+      const job = await requireJob(exports, request.params.id, request);
       if (job.state !== 'success') {
         throw new VigilError('CONFLICT', `export ${job.id} is ${job.state}; its file is served once it is success`, {
           field: 'id',
@@ -222,6 +250,11 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
         cacheControl: 'private, max-age=3600',
         etag: `"${job.id}-${sizeBytes}"`,
         downloadName: spec.fileName,
+        onDone: servedReporter(request, reply, deps.media?.onServed, {
+          stream: spec.stream,
+          kind: 'export-file',
+          dvrUtcUs: spec.fromUs,
+        }),
       });
     },
   });
@@ -230,16 +263,25 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
   app.get(
     '/api/v1/exports/:id/thumbnail.jpg',
     {
+      config: operator,
       schema: {
         tags,
         summary:
           "A JPEG of the job's picture: the finished file's first frame, or while it waits or runs the archive's keyframe nearest its start",
         params: IdParams,
-        querystring: Type.Object({ width: Type.Optional(Loose) }),
+        querystring: Type.Object(
+          {
+            width: Type.Optional(
+              Type.Union([Type.Integer(), Type.String()], { description: 'pixels (the height follows)' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: contentResponse('A JPEG', ['image/jpeg']), ...errors },
       },
     },
     async (request, reply) => {
-      const job = await requireJob(exports, request.params.id);
+      const job = await requireJob(exports, request.params.id, request);
       const width = parseThumbnailWidth(request.query.width);
       if (job.state === 'in_queue' || job.state === 'exporting') {
         if (deps.media === undefined) {
@@ -274,6 +316,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
   app.post(
     '/streamer/api/v3/streams/:name/dvr/export',
     {
+      config: { access: { role: 'operator', streamParam: 'name' } } satisfies { access: RouteAccess },
       schema: {
         tags: ['dvr'],
         summary: 'Export a range to a file on the server (the same job as POST /api/v1/exports)',
@@ -293,7 +336,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
       const { from, duration, path } = request.query;
       const job = await exports.submit(
         { stream: request.params.name, start: from, duration, ...(path !== undefined && { file_path: path }) },
-        { isAdmin: true },
+        { isAdmin: request.principal?.role === 'admin' },
       );
       return reply.code(202).send(jobToWire(job));
     },
