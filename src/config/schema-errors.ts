@@ -49,7 +49,7 @@ function joinField(prefix: string | undefined, parts: string[]): string {
 }
 
 // Values under these keys may hold credentials (rtsp://user:pass@...), so errors never echo them.
-const SECRET_FIELD = /(token|password|secret|url)$/i;
+const SECRET_FIELD = /(token|password|secret|key|url)$/i;
 
 function describeValue(value: unknown, field: string): string {
   if (value === undefined) return 'nothing';

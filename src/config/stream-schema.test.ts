@@ -48,7 +48,7 @@ describe('toStreamDefinition', () => {
       {
         code: 'SOURCE_UNSUPPORTED',
         field: 'url',
-        message: 'url: scheme "ftp" is not supported; use rtsp, rtmp, http(s), srt, file or demo',
+        message: 'url: scheme "ftp" is not supported; use rtsp, rtmp, http(s), srt, file, demo or publish',
       },
     );
     assert.equal(

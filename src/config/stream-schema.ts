@@ -9,6 +9,8 @@ import { VigilError, type ErrorCode } from '../errors.js';
 import { parseDiskLimit, filesystemSizeBytes } from './disk-limit.js';
 import { checkSchema } from './schema-errors.js';
 import {
+  PUBLISH_KEY_PATTERN,
+  PUBLISH_SOURCE_URL,
   SOURCE_SCHEMES,
   STREAM_NAME_PATTERN,
   type AudioHandling,
@@ -50,6 +52,13 @@ export const StreamWireSchema = Type.Object(
     rtsp_transport: Type.Optional(Type.Enum(['tcp', 'udp'])),
     enabled: Type.Optional(Type.Boolean()),
     dvr: Type.Optional(StreamDvrWireSchema),
+    // Any string here: the format is checked in code, whose message never echoes a secret.
+    publish_key: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description:
+          'a string of 8 to 256 of A-Z a-z 0-9 . _ ~ - (publish:// streams: what a publisher sends as ?key=)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -82,7 +91,7 @@ export interface StreamContext {
   fsSize?: (path: string) => number;
 }
 
-const SCHEME_HINT = 'use rtsp, rtmp, http(s), srt, file or demo';
+const SCHEME_HINT = 'use rtsp, rtmp, http(s), srt, file, demo or publish';
 
 function fieldPath(context: StreamContext, field: string): string {
   return context.prefix ? `${context.prefix}.${field}` : field;
@@ -144,6 +153,16 @@ export function toStreamDefinition(
 ): StreamDefinition {
   try {
     checkStreamName(name, context);
+    // The schema's message would show a wrong value; a key's, even a mistyped one, stays hidden.
+    const givenKey: unknown = typeof wire === 'object' && wire !== null ? Reflect.get(wire, 'publish_key') : undefined;
+    if (givenKey !== undefined && givenKey !== null && typeof givenKey !== 'string') {
+      throw fail(
+        context,
+        'INVALID_ARGUMENT',
+        'publish_key',
+        `expected a string, got a ${typeof givenKey} (value hidden)`,
+      );
+    }
     const body = checkSchema(StreamWireSchema, wire, {
       prefix: context.prefix,
       label: context.label,
@@ -164,6 +183,7 @@ export function toStreamDefinition(
     checkSourceUrl(url, 'url', context);
     const substreamUrl = body.substream_url === undefined ? existing?.substreamUrl : (body.substream_url ?? undefined);
     if (substreamUrl !== undefined) checkSourceUrl(substreamUrl, 'substream_url', context);
+    const publishKey = checkPublishSource(url, substreamUrl, body.publish_key, existing, context);
 
     const dvr = body.dvr ?? {};
     const root = dvr.root === undefined ? existing?.dvr.root : (dvr.root ?? undefined);
@@ -192,10 +212,50 @@ export function toStreamDefinition(
       rtspTransport: body.rtsp_transport ?? existing?.rtspTransport ?? 'tcp',
       enabled: body.enabled ?? existing?.enabled ?? true,
       dvr: { root, expirationSeconds, diskLimitBytes },
+      ...(publishKey === undefined ? {} : { publishKey }),
     };
   } catch (err) {
     throw relabel(err, context);
   }
+}
+
+/**
+ * A publish:// stream has exactly `publish://` as its main URL and a key; any
+ * other stream has no key. Returns the key to keep. Messages never show a key.
+ */
+function checkPublishSource(
+  url: string,
+  substreamUrl: string | undefined,
+  given: string | null | undefined,
+  existing: StreamDefinition | undefined,
+  context: StreamContext,
+): string | undefined {
+  if (substreamUrl?.toLowerCase().startsWith('publish:')) {
+    throw fail(context, 'INVALID_ARGUMENT', 'substream_url', 'publish:// is for the main url only');
+  }
+  const isPublish = url.toLowerCase().startsWith('publish:');
+  if (isPublish && url.toLowerCase() !== PUBLISH_SOURCE_URL) {
+    throw fail(context, 'INVALID_ARGUMENT', 'url', `a publish stream's url is exactly "${PUBLISH_SOURCE_URL}"`);
+  }
+  if (!isPublish) {
+    if (given !== undefined && given !== null) {
+      throw fail(context, 'INVALID_ARGUMENT', 'publish_key', `only for a stream whose url is ${PUBLISH_SOURCE_URL}`);
+    }
+    return undefined;
+  }
+  const key = given === undefined ? existing?.publishKey : (given ?? undefined);
+  if (key === undefined) {
+    throw fail(context, 'INVALID_ARGUMENT', 'publish_key', `required when url is ${PUBLISH_SOURCE_URL}`);
+  }
+  if (!PUBLISH_KEY_PATTERN.test(key)) {
+    throw fail(
+      context,
+      'INVALID_ARGUMENT',
+      'publish_key',
+      `expected 8 to 256 of A-Z a-z 0-9 . _ ~ - (got ${key.length} characters; value hidden)`,
+    );
+  }
+  return key;
 }
 
 export function streamToWire(def: StreamDefinition): StreamWireOutput {

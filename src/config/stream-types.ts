@@ -24,7 +24,10 @@ export interface DvrSettings {
 export interface StreamDefinition {
   /** `[A-Za-z0-9_-]{1,64}` */
   name: string;
-  /** rtsp://, rtmp://, http(s)://, srt://, file://, or demo:// (built-in synthetic picture). */
+  /**
+   * rtsp://, rtmp://, http(s)://, srt://, file://, demo:// (built-in synthetic
+   * picture), or publish:// (Vigil waits for a publisher on its RTMP ingest).
+   */
   url: string;
   substreamUrl: string | undefined;
   /** The channel name people see (UI, watermarks); defaults to the name. */
@@ -36,8 +39,26 @@ export interface StreamDefinition {
   /** Whether the stream is being recorded (a stream can be kept but paused). */
   enabled: boolean;
   dvr: DvrSettings;
+  /** publish:// streams only: the secret a publisher sends as `?key=`. Never returned by the API or logged. */
+  publishKey?: string;
 }
 
 export const STREAM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-export const SOURCE_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'srt', 'file', 'demo'] as const;
+export const SOURCE_SCHEMES = [
+  'rtsp',
+  'rtsps',
+  'rtmp',
+  'rtmps',
+  'http',
+  'https',
+  'srt',
+  'file',
+  'demo',
+  'publish',
+] as const;
 export type SourceScheme = (typeof SOURCE_SCHEMES)[number];
+
+/** The source URL of a stream that publishers push to (see record/ingest/). */
+export const PUBLISH_SOURCE_URL = 'publish://';
+/** What a publish key may hold: URL-safe characters, so it travels in `?key=` unencoded. */
+export const PUBLISH_KEY_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;

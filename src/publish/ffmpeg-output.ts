@@ -11,6 +11,7 @@
 import '../media/polyfills.js';
 import { Encoder, Muxer } from 'node-av/api';
 import {
+  AVFMT_FLAG_CUSTOM_IO,
   AV_CODEC_FLAG_QSCALE,
   AV_LOG_ERROR,
   AV_PIX_FMT_BGR24,
@@ -26,6 +27,7 @@ import {
 import { Codec, Frame, Log, Packet, Rational, SoftwareScaleContext } from 'node-av/lib';
 import { VigilError } from '../errors.js';
 import { muxerSetup, muxerTarget } from './output-format.js';
+import { resolveVigilAddress } from './vigil-address.js';
 import type { PublisherConfig, PublisherPixelFormat } from './parameters.js';
 
 /** Frames accepted but not yet written; `submit` waits while more are in flight. */
@@ -72,7 +74,8 @@ export async function openFfmpegOutput(
     );
   }
   const encoder = await createEncoder(config, codec);
-  const target = muxerTarget(config.address);
+  const target =
+    config.target.kind === 'vigil' ? await resolveVigilAddress(config.address) : muxerTarget(config.address);
   const setup = muxerSetup(config.target, config, target);
   let muxer: Muxer;
   try {
@@ -209,6 +212,9 @@ class FfmpegOutput implements FrameOutput {
     } finally {
       this.encoder.close();
       this.scaler?.freeContext();
+      // node-av flags the I/O it opened from our URL as custom I/O and then frees it without closing it,
+      // leaving an RTMP/RTSP connection (or a file descriptor) open for good. Cleared, close() closes it.
+      this.muxer.getFormatContext().clearFlags(AVFMT_FLAG_CUSTOM_IO);
       await this.muxer.close().catch(() => undefined);
       for (const wake of this.roomWaiters.splice(0)) wake();
     }

@@ -3,9 +3,10 @@
  * it. Pure: the address alone decides the format, as FFmpeg guesses it from a
  * file name, except that a network scheme always wins over an extension.
  */
-import { VigilError, invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 
-export type OutputKind = 'file' | 'rtmp' | 'rtsp' | 'hls';
+/** `vigil`: RTMP into a Vigil's ingest, the URL resolved at open (see vigil-address.ts). */
+export type OutputKind = 'file' | 'rtmp' | 'rtsp' | 'hls' | 'vigil';
 
 export interface OutputTarget {
   kind: OutputKind;
@@ -31,22 +32,15 @@ const FILE_FORMATS: Record<string, OutputTarget['formatName']> = {
   '.ts': 'mpegts',
 };
 
-const ADDRESS_HINT = 'use rtmp://host/app/stream, rtsp://host/path, or a path ending in .m3u8, .mp4, .mkv or .ts';
+const ADDRESS_HINT =
+  'use rtmp://host/app/stream, rtsp://host/path, vigil://stream, or a path ending in .m3u8, .mp4, .mkv or .ts';
 
 /** The output an address names; throws a VigilError naming `address` when it names none Vigil can publish to. */
 export function guessOutput(address: string): OutputTarget {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1]?.toLowerCase();
   if (scheme === 'rtmp' || scheme === 'rtmps') return { kind: 'rtmp', formatName: 'flv' };
   if (scheme === 'rtsp') return { kind: 'rtsp', formatName: 'rtsp' };
-  if (scheme === 'vigil') {
-    throw new VigilError(
-      'NOT_IMPLEMENTED',
-      `address: publishing into Vigil (${address}) is not available yet; ${ADDRESS_HINT}`,
-      {
-        field: 'address',
-      },
-    );
-  }
+  if (scheme === 'vigil') return { kind: 'vigil', formatName: 'flv' };
   if (scheme !== undefined && scheme !== 'file') {
     throw invalidArgument('address', `scheme "${scheme}" cannot be published to; ${ADDRESS_HINT}`);
   }
@@ -69,6 +63,7 @@ export function muxerTarget(address: string): string {
 export function muxerSetup(target: OutputTarget, hls: HlsSettings, playlistPath: string): MuxerSetup {
   switch (target.kind) {
     case 'rtmp':
+    case 'vigil':
       // A network output cannot seek back to patch the header's duration and size.
       return { format: 'flv', options: { flvflags: 'no_duration_filesize' } };
     case 'rtsp':

@@ -16,6 +16,7 @@ import { resolveSourceInput } from '../media/source-url.js';
 import { runRecorderAttempt } from './recorder-attempt.js';
 import { runWorkerAttempt } from './worker-attempt.js';
 import type { WrittenFragment } from './segment-writer.js';
+import type { GatedSource, SourceGate } from './source-gate.js';
 import type { RecorderError, RecorderState, RecorderStatus } from './types.js';
 
 export interface RecorderOptions {
@@ -50,6 +51,8 @@ export interface RecorderOptions {
   /** Waits `ms` unless `signal` aborts first (resolves either way). Tests inject a faster one. */
   delay?: (ms: number, signal: AbortSignal) => Promise<void>;
   warn?: (message: string) => void;
+  /** A source Vigil waits for (publish://): each attempt first waits at the gate for the URL to open. */
+  gate?: SourceGate;
 }
 
 export interface RecorderEvents {
@@ -87,7 +90,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   state(): RecorderState {
-    return { ...this.current };
+    const publisher = this.options.gate?.publisher();
+    return publisher === undefined ? { ...this.current } : { ...this.current, publisher };
   }
 
   start(): void {
@@ -113,8 +117,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const delay = o.delay ?? abortableDelay;
     let backoffMs = minBackoffMs;
     const thread = o.thread ?? (o.now === undefined ? 'worker' : 'main');
-    const runAttempt = thread === 'worker' && isDemuxed(o.url) ? runWorkerAttempt : runRecorderAttempt;
     while (!signal.aborted) {
+      let url = o.url;
+      let gated: GatedSource | undefined;
+      if (o.gate !== undefined) {
+        this.setStatus('waiting', { nextAttemptAtUs: undefined });
+        gated = await o.gate.waitForSource(signal);
+        if (gated === undefined) return;
+        url = gated.url;
+      }
+      const runAttempt = thread === 'worker' && isDemuxed(url) ? runWorkerAttempt : runRecorderAttempt;
       this.setStatus('connecting', { nextAttemptAtUs: undefined });
       let recorded = false;
       let failure: unknown;
@@ -124,7 +136,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
           archive: o.archive,
           stream: o.stream,
           variant: o.variant,
-          url: o.url,
+          url,
           audio: o.audio ?? 'transcode',
           rtspTransport: o.rtspTransport ?? 'tcp',
           openTimeoutMs: o.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS,
@@ -158,6 +170,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       }
       if (signal.aborted) return;
       if (recorded) backoffMs = minBackoffMs;
+      // The publisher left: back to waiting for the next one, which is no failure.
+      if (gated?.ended()) continue;
       const waitMs = backoffMs;
       backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
       this.setStatus('retrying', {

@@ -7,6 +7,7 @@ import type { ArchiveWriter } from '../archive/types.js';
 import type { StreamDefinition, Variant } from '../config/stream-types.js';
 import type { MediaEngine } from '../media/types.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
+import type { SourceGate } from './source-gate.js';
 import type { RecorderState, RecordingControl } from './types.js';
 
 export interface RecordingManagerOptions {
@@ -16,6 +17,8 @@ export interface RecordingManagerOptions {
   recorderDefaults?: Partial<Omit<RecorderOptions, 'engine' | 'archive' | 'stream' | 'variant' | 'url'>>;
   /** Called with each recorder once created, to subscribe to its events. */
   onRecorder?: (recorder: Recorder) => void;
+  /** The gate of a source Vigil waits for (publish://, see record/ingest/); undefined for pulled sources. */
+  sourceGate?: (stream: string, url: string) => SourceGate | undefined;
 }
 
 interface Running {
@@ -46,7 +49,9 @@ export class RecordingManager implements RecordingControl {
         await current.recorder.stop();
       }
       if (url === undefined || key === undefined) continue;
+      const gate = this.options.sourceGate?.(def.name, url);
       const recorder = new Recorder({
+        ...(gate === undefined ? {} : { gate }),
         ...this.options.recorderDefaults,
         engine: this.options.engine,
         archive: this.options.archive,

@@ -5,7 +5,18 @@
  */
 import type { StreamDefinition, Variant } from '../config/stream-types.js';
 
-export type RecorderStatus = 'connecting' | 'recording' | 'retrying' | 'stopped';
+/** `waiting`: a publish:// source with no publisher connected (nothing is wrong). */
+export type RecorderStatus = 'connecting' | 'recording' | 'retrying' | 'waiting' | 'stopped';
+
+/** The publisher pushing into a publish:// stream. */
+export interface PublisherInfo {
+  /** `vigil`: a StreamPublisher opened at vigil://; `rtmp`: any other RTMP client. */
+  via: 'rtmp' | 'vigil';
+  /** The client's address and port. */
+  client: string;
+  /** UTC µs when it started publishing. */
+  sinceUs: number;
+}
 
 export interface RecorderError {
   code: string;
@@ -28,6 +39,8 @@ export interface RecorderState {
   bytesWritten: number;
   /** RFC 6381 codec strings of the current segment, e.g. `avc1.640028,mp4a.40.2`. */
   codecs: string | undefined;
+  /** publish:// sources: the publisher connected now, if any. */
+  publisher?: PublisherInfo;
 }
 
 /** What the API layer drives: recording follows the stream definitions. */

@@ -5,16 +5,17 @@
  */
 import type { Static } from 'typebox';
 import { streamToWire } from '../config/stream-schema.js';
-import type { StreamDefinition } from '../config/stream-types.js';
+import { PUBLISH_SOURCE_URL, type StreamDefinition } from '../config/stream-types.js';
 import type { RecordedRange } from '../archive/types.js';
 import { VigilError, isVigilError } from '../errors.js';
 import type { RecorderError, RecorderState } from '../record/types.js';
 import { usToSeconds } from '../time.js';
 import type { ArchiveApi, RecordingControl } from './deps.js';
-import type { RecorderViewSchema, StreamViewSchema } from './schemas/stream.js';
+import type { PublisherViewSchema, RecorderViewSchema, StreamViewSchema } from './schemas/stream.js';
 
 export type StreamView = Static<typeof StreamViewSchema>;
 type RecorderView = Static<typeof RecorderViewSchema>;
+type PublisherView = Static<typeof PublisherViewSchema>;
 
 /** The stream's definition, or undefined; the archive may answer either way. */
 export async function findStream(archive: ArchiveApi, name: string): Promise<StreamDefinition | undefined> {
@@ -60,6 +61,14 @@ function archiveExtent(ranges: RecordedRange[]): StreamView['archive'] {
   return { from: usToSeconds(first.fromUs), to: usToSeconds(toUs), depth: usToSeconds(toUs - first.fromUs) };
 }
 
+/** A publish:// stream's publisher, or how long Vigil has waited for one; undefined for pulled sources. */
+function publisherView(def: StreamDefinition, main: RecorderState | undefined): PublisherView | undefined {
+  if (def.url.toLowerCase() !== PUBLISH_SOURCE_URL || main === undefined) return undefined;
+  const p = main.publisher;
+  if (p === undefined) return { state: 'waiting', since: usToSeconds(main.sinceUs) };
+  return { state: 'publishing', via: p.via, client: p.client, since: usToSeconds(p.sinceUs) };
+}
+
 export function rangeToWire(range: RecordedRange): { from: number; duration: number } {
   return { from: usToSeconds(range.fromUs), duration: usToSeconds(range.durationUs) };
 }
@@ -72,10 +81,16 @@ export async function streamView(
   const states = recording.states(def.name);
   const main = states.find((s) => s.variant === 'main') ?? states[0];
   const status = !def.enabled ? 'disabled' : (main?.status ?? 'stopped');
+  const publisher = def.enabled ? publisherView(def, main) : undefined;
   const ranges = [...(await archive.ranges(def.name, 'main'))].sort((a, b) => a.fromUs - b.fromUs);
   return {
     ...streamToWire(def),
-    state: { status, ...errorView(main?.lastError), recorders: states.map(recorderView) },
+    state: {
+      status,
+      ...errorView(main?.lastError),
+      recorders: states.map(recorderView),
+      ...(publisher === undefined ? {} : { publisher }),
+    },
     archive: archiveExtent(ranges),
   };
 }

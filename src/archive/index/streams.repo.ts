@@ -11,6 +11,7 @@ export function streamRowToDefinition(row: StreamRow): StreamDefinition {
     name: row.name,
     url: d.url ?? '',
     substreamUrl: d.substreamUrl,
+    ...(d.publishKey === undefined ? {} : { publishKey: d.publishKey }),
     title: d.title ?? row.name,
     flip: d.flip ?? 'none',
     rotate: d.rotate ?? 0,

@@ -9,7 +9,17 @@ const RecorderErrorSchema = Type.Object({
   at: Seconds('Unix seconds'),
 });
 
-const StatusSchema = Type.Enum(['disabled', 'stopped', 'connecting', 'recording', 'retrying']);
+const StatusSchema = Type.Enum(['disabled', 'stopped', 'connecting', 'recording', 'retrying', 'waiting'], {
+  description: 'waiting: a publish:// stream with no publisher connected',
+});
+
+/** publish:// streams: who is publishing, or since when Vigil waits for a publisher. */
+export const PublisherViewSchema = Type.Object({
+  state: Type.Enum(['publishing', 'waiting']),
+  via: Type.Optional(Type.Enum(['rtmp', 'vigil'], { description: 'vigil: a StreamPublisher at vigil://' })),
+  client: Type.Optional(Type.String({ description: "the publisher's address:port" })),
+  since: Seconds('Unix seconds when this state began'),
+});
 
 export const RecorderViewSchema = Type.Object({
   variant: Type.Enum(['main', 'sub']),
@@ -42,6 +52,7 @@ export const StreamViewSchema = Type.Object({
     status: StatusSchema,
     last_error: Type.Optional(RecorderErrorSchema),
     recorders: Type.Array(RecorderViewSchema),
+    publisher: Type.Optional(PublisherViewSchema),
   }),
   archive: Type.Object({
     from: Type.Optional(Seconds('Unix seconds of the oldest recording')),

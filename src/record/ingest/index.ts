@@ -1,0 +1,3 @@
+/** Vigil as a server publishers push to (publish:// streams over RTMP). */
+export { RtmpIngest, type IngestLog, type RtmpIngestOptions } from './rtmp-ingest.js';
+export { publishKeyMatches } from './publish-key.js';
