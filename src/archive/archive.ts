@@ -58,8 +58,20 @@ function checkInterval(fromUs: number, durationUs: number): void {
   }
 }
 
+/**
+ * Cluster storage, as the archive sees it (archive/remote/ implements it):
+ * told of each closed segment, and asked to delete a segment's object inside
+ * the transaction that deletes its row, so a row never goes before its object.
+ */
+export interface ArchiveRemoteStorage {
+  segmentClosed(segment: SegmentRecord): void;
+  /** Deletes the segment's object if it has one; throwing keeps the row. */
+  deleteObjectOf(trx: Kysely<Database>, segment: SegmentRecord): Promise<void>;
+}
+
 export class Archive implements ArchiveWriter {
   readonly db: Kysely<Database>;
+  #remote: ArchiveRemoteStorage | undefined;
   readonly defaultRoot: string;
   readonly #gapToleranceUs: number;
   readonly #now: () => number;
@@ -82,13 +94,28 @@ export class Archive implements ArchiveWriter {
     await this.db.destroy();
   }
 
+  /** Cluster mode: closed segments go to object storage, and deletions delete their objects too. */
+  useRemoteStorage(remote: ArchiveRemoteStorage): void {
+    this.#remote = remote;
+  }
+
   // --- write side (recorder) ---
 
   async openSegment(segment: NewSegment): Promise<SegmentAppender> {
     checkStreamName(segment.stream);
     const root = await this.rootFor(segment.stream);
     const codecs = segment.tracks.map((t) => codecString(t)).join(',');
-    return openLocalSegment(this.db, root, segment, codecs);
+    const appender = await openLocalSegment(this.db, root, segment, codecs);
+    const remote = this.#remote;
+    if (remote === undefined) return appender;
+    return {
+      segment: appender.segment,
+      appendFragment: (fragment) => appender.appendFragment(fragment),
+      close: async () => {
+        await appender.close();
+        remote.segmentClosed(appender.segment);
+      },
+    };
   }
 
   /** The archive root of a stream: its own `dvr.root`, else the default. */
@@ -133,6 +160,7 @@ export class Archive implements ArchiveWriter {
     await deleteLocksOfStream(this.db, name);
     await deleteEventsOfStream(this.db, name);
     for (const segment of await listSegments(this.db, { stream: name })) {
+      await this.#remote?.deleteObjectOf(this.db, segment);
       await deleteSegment(this.db, segment.id);
       await deleteSegmentFile(segment.root, segment.path);
     }
@@ -190,6 +218,7 @@ export class Archive implements ArchiveWriter {
       const locks = await listLocks(trx, segment.stream);
       if (locks.some((l) => overlapsLock(segment.startUs, segment.endUs, l))) return 'locked' as const;
       await hooks.afterLockCheck?.();
+      await this.#remote?.deleteObjectOf(trx, segment);
       await deleteSegment(trx, segment.id);
       return 'deleted' as const;
     });

@@ -23,6 +23,7 @@ import {
   listSegments,
   updateSegmentExtent,
 } from './index/segments.repo.js';
+import { listStoredRemotely, markSegmentRemoteOnly } from './index/segment-storage.repo.js';
 import { parseSegmentPath, resolveInsideRoot } from './layout.js';
 import type { SegmentRecord } from './types.js';
 
@@ -173,11 +174,18 @@ async function listMp4Files(root: string): Promise<string[]> {
 export async function recoverArchive(db: Kysely<Database>, roots: readonly string[]): Promise<RecoveryReport> {
   const report: RecoveryReport = { droppedMissing: [], closed: [], indexed: [], unreadable: [] };
 
+  // Cluster storage: a segment in object storage is not lost when its local copy is gone.
+  const remote = await listStoredRemotely(db);
   for (const s of await listSegments(db)) {
+    if (remote.get(s.id) === 'remote') continue;
     try {
       await stat(resolveInsideRoot(s.root, s.path));
     } catch (err) {
       if (!isMissing(err)) throw err;
+      if (remote.get(s.id) === 'both') {
+        await markSegmentRemoteOnly(db, s.id);
+        continue;
+      }
       await deleteSegment(db, s.id);
       report.droppedMissing.push({ segmentId: s.id, root: s.root, path: s.path });
       continue;

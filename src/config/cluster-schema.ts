@@ -1,0 +1,161 @@
+/**
+ * The `cluster:` section of the config file. `database`: a `postgres://` URL
+ * puts the index in PostgreSQL, where several Vigil nodes can share it;
+ * without it the index is the embedded SQLite file. `storage`: an `s3://`
+ * bucket that closed segments are uploaded to (see archive/remote/).
+ * Secrets (the URL's password, the secret access key) are never echoed: the
+ * parsed config keeps them in non-enumerable properties, so printing or
+ * serializing it shows none.
+ */
+import { Type, type Static } from 'typebox';
+import { redactDatabaseUrl } from '../archive/index/dialect.js';
+import { VigilError } from '../errors.js';
+
+// No `pattern` here: a schema mismatch message echoes the value, and this value holds a password.
+export const ClusterConfigSchema = Type.Object(
+  {
+    database: Type.Optional(
+      Type.String({ minLength: 1, description: 'a postgres://user:password@host:port/database URL' }),
+    ),
+    storage: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ minLength: 1, description: 's3://bucket/prefix' }),
+          endpoint: Type.Optional(Type.String({ minLength: 1, description: 'http(s) URL of an S3-compatible server' })),
+          region: Type.Optional(Type.String({ minLength: 1 })),
+          access_key_id: Type.Optional(Type.String({ minLength: 1 })),
+          secret_access_key: Type.Optional(Type.String({ minLength: 1 })),
+          force_path_style: Type.Optional(Type.Boolean()),
+          local_cache_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
+          upload_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ClusterConfigWire = Static<typeof ClusterConfigSchema>;
+
+export interface ClusterDatabaseConfig {
+  /** The full URL, password included; not enumerable, so logs and JSON never carry it. */
+  readonly url: string;
+  /** The URL with its password hidden, for messages. */
+  readonly display: string;
+}
+
+export interface ClusterStorageConfig {
+  bucket: string;
+  /** Key prefix without leading or trailing slash; '' for the bucket's top. */
+  prefix: string;
+  /** An S3-compatible server's URL; undefined: AWS S3. */
+  endpoint: string | undefined;
+  region: string;
+  /** Undefined: the AWS SDK's default chain (instance role, profile…). */
+  accessKeyId: string | undefined;
+  /** Not enumerable, so logs and JSON never carry it. */
+  readonly secretAccessKey: string | undefined;
+  forcePathStyle: boolean;
+  /** Local copies of uploaded segments kept, newest first, up to this many bytes. */
+  localCacheBytes: number;
+  uploadConcurrency: number;
+}
+
+export interface ClusterConfig {
+  /** Undefined: the index is the embedded SQLite file. */
+  database: ClusterDatabaseConfig | undefined;
+  /** Undefined: segments stay on local disk only. */
+  storage?: ClusterStorageConfig;
+}
+
+/** 10 GiB: about 5.5 h of a 4 Mbit/s camera stays local for live HLS and recent exports. */
+export const DEFAULT_LOCAL_CACHE_BYTES = 10 * 1024 ** 3;
+const DEFAULT_UPLOAD_CONCURRENCY = 4;
+
+function invalidField(label: string, field: string, text: string): VigilError {
+  return new VigilError('INVALID_CONFIG', `${label}: ${field}: ${text}`, { field });
+}
+
+const EXPECTED = 'expected a postgres://user:password@host:port/database URL';
+
+function checkDatabaseUrl(url: string, label: string, field: string): ClusterDatabaseConfig {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidField(label, field, `${EXPECTED} (the value, hidden, is not a URL)`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw invalidField(label, field, `${EXPECTED}, got a ${parsed.protocol} URL`);
+  }
+  if (parsed.hostname === '') throw invalidField(label, field, `${EXPECTED}; ${redactDatabaseUrl(url)} names no host`);
+  if (parsed.pathname.length <= 1) {
+    throw invalidField(label, field, `${EXPECTED}; ${redactDatabaseUrl(url)} names no database`);
+  }
+  const config = { display: redactDatabaseUrl(url) };
+  Object.defineProperty(config, 'url', { value: url, enumerable: false });
+  return config as ClusterDatabaseConfig;
+}
+
+type StorageWire = NonNullable<ClusterConfigWire['storage']>;
+
+const S3_EXPECTED = 'expected s3://bucket or s3://bucket/prefix';
+
+function parseStorage(wire: StorageWire, env: Record<string, string | undefined>, label: string): ClusterStorageConfig {
+  const bad = (field: string, text: string) => invalidField(label, `cluster.storage.${field}`, text);
+  const match = /^s3:\/\/([^/?#]+)(?:\/([^?#]*))?$/.exec(wire.url);
+  if (match === null) throw bad('url', `${S3_EXPECTED}, got ${JSON.stringify(wire.url)}`);
+  const bucket = match[1]!;
+  // S3's own bucket naming rule (3-63 lowercase letters, digits, dots, hyphens).
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw bad('url', `${S3_EXPECTED}; ${JSON.stringify(bucket)} is not a valid bucket name`);
+  }
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((part) => part === '..' || part === '.')) {
+    throw bad('url', `${S3_EXPECTED}; the prefix may not hold "." or ".." parts, got ${JSON.stringify(prefix)}`);
+  }
+  if (wire.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(wire.endpoint)) {
+    throw bad('endpoint', `expected an http:// or https:// URL, got ${JSON.stringify(wire.endpoint)}`);
+  }
+  const accessKeyId = wire.access_key_id ?? env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = wire.secret_access_key ?? env.AWS_SECRET_ACCESS_KEY;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw bad(
+      accessKeyId === undefined ? 'access_key_id' : 'secret_access_key',
+      'access_key_id and secret_access_key go together (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); only one is set',
+    );
+  }
+  const config = {
+    bucket,
+    prefix,
+    endpoint: wire.endpoint,
+    region: wire.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    accessKeyId,
+    forcePathStyle: wire.force_path_style ?? wire.endpoint !== undefined,
+    localCacheBytes: wire.local_cache_bytes ?? DEFAULT_LOCAL_CACHE_BYTES,
+    uploadConcurrency: wire.upload_concurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
+  };
+  Object.defineProperty(config, 'secretAccessKey', { value: secretAccessKey, enumerable: false });
+  return config as ClusterStorageConfig;
+}
+
+/**
+ * Checks the section (already schema-checked) and applies `VIGIL_DATABASE_URL`,
+ * which wins over the file (a password kept out of the file). Storage
+ * credentials fall back to `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
+ * `AWS_REGION` from `env`.
+ */
+export function parseClusterConfig(
+  wire: ClusterConfigWire | undefined,
+  envDatabaseUrl: string | undefined,
+  label: string,
+  env: Record<string, string | undefined> = process.env,
+): ClusterConfig {
+  const storage = wire?.storage === undefined ? {} : { storage: parseStorage(wire.storage, env, label) };
+  if (envDatabaseUrl) {
+    return { database: checkDatabaseUrl(envDatabaseUrl, 'environment', 'VIGIL_DATABASE_URL'), ...storage };
+  }
+  const url = wire?.database;
+  return { database: url === undefined ? undefined : checkDatabaseUrl(url, label, 'cluster.database'), ...storage };
+}
