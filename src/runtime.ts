@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import { Archive, LocalSegmentReader, RetentionRunner } from './archive/index.js';
-import { databasePathFor } from './archive/index/database.js';
+import { indexLocationFor } from './archive/index/database.js';
+import { RemoteStorage } from './archive/remote/index.js';
 import type { VigilConfig } from './config/config-file.js';
 import { toStreamDefinition } from './config/stream-schema.js';
 import type { StreamDefinition } from './config/stream-types.js';
@@ -20,8 +21,14 @@ import { PlanCache } from './export/plan-cache.js';
 import type { ExportSource } from './export/plan-export.js';
 import { createMediaEngine } from './media/index.js';
 import { RecordingManager } from './record/index.js';
+import { RtmpIngest } from './record/ingest/index.js';
+import { PUBLISH_SOURCE_URL } from './config/stream-types.js';
+import { registerVigilIngest } from './publish/vigil-address.js';
 import { buildApp, type VigilApp } from './serve/app.js';
 import type { AdminAuth } from './serve/deps.js';
+import { AccessService, databaseAccessStore, loadTokenSecret, redactTokenInUrl } from './serve/access/index.js';
+import type { AccessTables } from './archive/index/access.table.js';
+import { Telemetry } from './telemetry/index.js';
 import { secondsToUs } from './time.js';
 
 export const DEMO_STREAM = { name: 'demo', url: 'demo://clock', title: 'Demo clock' } as const;
@@ -49,7 +56,26 @@ export function createLogger(level = process.env.VIGIL_LOG_LEVEL ?? 'info'): Log
   // Credentials can travel in headers and in source URLs; keep them out of logs.
   return pino({
     level,
-    redact: ['req.headers.authorization', 'headers.authorization', 'def.url', 'def.substreamUrl', 'url'],
+    redact: [
+      'req.headers.authorization',
+      'headers.authorization',
+      'def.url',
+      'def.substreamUrl',
+      'def.publishKey',
+      'url',
+      'req.headers.cookie',
+      'headers.cookie',
+      'req.query.token',
+      'query.token',
+    ],
+    // Play tokens and keys may ride in `?token=`; request URLs keep their path, never the secret.
+    serializers: {
+      req: (req: { method?: string; url?: string; ip?: string }) => ({
+        method: req.method,
+        url: redactTokenInUrl(req.url),
+        remoteAddress: req.ip,
+      }),
+    },
   });
 }
 
@@ -98,7 +124,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
   await mkdir(config.dataDir, { recursive: true });
   await mkdir(config.dvr.root, { recursive: true });
   const archive = await Archive.open({
-    databasePath: databasePathFor(config.dataDir),
+    databasePath: indexLocationFor(config),
     defaultRoot: config.dvr.root,
     gapToleranceUs: secondsToUs(config.dvr.gapToleranceSeconds),
   });
@@ -113,12 +139,42 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
   try {
     const report = await archive.recover();
     logger.info({ report }, 'archive recovered');
+    // Before the recorders start, so every segment they close is uploaded.
+    const storage = config.cluster.storage;
+    const remote = storage === undefined ? undefined : new RemoteStorage(archive.db, storage, { logger });
+    if (remote !== undefined) {
+      archive.useRemoteStorage(remote);
+      cleanup.push(() => remote.stop());
+      await remote.start();
+    }
+    // Stopped second to last: the sinks get the shutdown's own events, then flush.
+    const dvrDefaults = { diskLimitBytes: config.dvr.diskLimitBytes, expirationSeconds: config.dvr.expirationSeconds };
+    const telemetry = new Telemetry({
+      sinks: config.eventSinks,
+      archive,
+      dvr: { archive, defaults: dvrDefaults },
+      logger,
+      processMetrics: true,
+    });
+    telemetry.start();
+    cleanup.push(() => telemetry.stop());
 
     const engine = createMediaEngine();
     cleanup.push(() => engine.close());
+    // Started before the recorders (so stopped after them): their publish:// gates live in it.
+    const rtmp = config.rtmp;
+    const ingest = rtmp && (await RtmpIngest.start({ ...rtmp, findStream: (n) => archive.getStream(n), log: logger }));
+    if (ingest) {
+      const unregister = registerVigilIngest({ publishUrl: (n) => ingest.localPublishUrl(n) });
+      cleanup.push(async () => {
+        unregister();
+        await ingest.stop();
+      });
+    }
     const recording = new RecordingManager({
       engine,
       archive,
+      sourceGate: (stream, url) => (url.toLowerCase() === PUBLISH_SOURCE_URL ? ingest?.gateFor(stream) : undefined),
       recorderDefaults: {
         segmentDurationUs: secondsToUs(config.dvr.segmentDurationSeconds),
         stallTimeoutMs: config.record.stallTimeoutSeconds * 1000,
@@ -128,6 +184,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       },
       onRecorder: (recorder) => {
         const { stream, variant } = recorder.options;
+        telemetry.observeRecorder(recorder);
         recorder.on('stateChanged', (state) => {
           const error = state.lastError;
           if (state.status === 'retrying' && error) {
@@ -144,6 +201,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       archive,
       logger,
       intervalMs: config.dvr.retentionIntervalSeconds * 1000,
+      ...telemetry.retention(),
       defaults: {
         ...(config.dvr.expirationSeconds === undefined ? {} : { maxAgeUs: secondsToUs(config.dvr.expirationSeconds) }),
         ...(config.dvr.diskLimitBytes === undefined ? {} : { quotaBytes: config.dvr.diskLimitBytes }),
@@ -160,6 +218,9 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       await archive.saveStream(demo);
       streams = [demo];
     }
+    if (!ingest && streams.some((s) => s.url.toLowerCase() === PUBLISH_SOURCE_URL)) {
+      logger.warn('some streams are publish:// but no rtmp: section is configured: nothing can publish to them');
+    }
     for (const def of streams) {
       if (!config.demo && isBuiltInDemo(def)) continue;
       await recording.apply(def);
@@ -172,19 +233,40 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       auth.token = adminToken;
     }
 
-    const reader = new LocalSegmentReader();
-    cleanup.push(() => reader.close());
+    const localReader = new LocalSegmentReader();
+    cleanup.push(() => localReader.close());
+    const reader = remote === undefined ? localReader : remote.readerOver(localReader);
     const planCache = new PlanCache();
     const exports = await startExportJobs(config, { archive, reader, planCache }, logger);
     cleanup.push(() => exports.stop());
+    telemetry.attachExports(exports);
+    const access = new AccessService({
+      admin: auth,
+      users: config.access.users,
+      store: databaseAccessStore(archive.db.withTables<AccessTables>()),
+      tokenSecret: await loadTokenSecret(config.dataDir, config.access.tokenSecret),
+      sessionTtlSeconds: config.access.sessionTtlSeconds,
+      loginMaxFailures: config.access.loginMaxFailures,
+      loginWindowSeconds: config.access.loginWindowSeconds,
+    });
     const app = buildApp({
-      archive,
+      archive: telemetry.withLockEvents(archive),
       recording,
       auth,
+      access,
+      trustProxy: config.access.trustProxy,
       logger,
       defaultDvrRoot: config.dvr.root,
       exports,
-      media: { archive, reader, planCache, engine, timeZone: config.timezone },
+      telemetry,
+      media: {
+        archive,
+        reader,
+        planCache,
+        engine,
+        timeZone: config.timezone,
+        onServed: (usage) => telemetry.recordServed(usage),
+      },
     });
     cleanup.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
@@ -194,6 +276,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
 
     print(`Vigil is listening on ${url} (port ${port})`);
     print(`Data directory: ${config.dataDir}`);
+    if (ingest && rtmp) print(`RTMP ingest: rtmp://${hostForUrl(rtmp.host)}:${ingest.port}/${rtmp.app}/{stream}?key=…`);
     print(`Recording ${streams.length} stream(s): ${streams.map((s) => s.name).join(', ') || 'none'}`);
     if (adminToken !== undefined) {
       print(`Admin token (generated for this run; set admin.token or VIGIL_ADMIN_TOKEN to keep one): ${adminToken}`);

@@ -11,8 +11,12 @@ import { Type, type Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import { VigilError } from '../errors.js';
 import { isTimeZone } from '../time.js';
+import { accessConfigProperties, parseAccessConfig, type AccessConfig } from './access-schema.js';
+import { ClusterConfigSchema, parseClusterConfig, type ClusterConfig } from './cluster-schema.js';
 import { parseDiskLimit, filesystemSizeBytes } from './disk-limit.js';
+import { RtmpIngestConfigSchema, parseRtmpIngestConfig, type RtmpIngestConfig } from './ingest-schema.js';
 import { checkSchema } from './schema-errors.js';
+import { EventSinksSchema, parseEventSinks, type EventSinkConfig } from './sinks-schema.js';
 import { STREAM_NAME_HINT, toStreamDefinition } from './stream-schema.js';
 import { STREAM_NAME_PATTERN, type StreamDefinition } from './stream-types.js';
 
@@ -74,6 +78,9 @@ export const ConfigFileSchema = Type.Object(
           cancel_task_with_states: Type.Optional(
             Type.Array(Type.Union([Type.Literal('success'), Type.Literal('error'), Type.Literal('canceled')])),
           ),
+          remove_finished_after: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: 7 * 86_400, description: 'seconds (0: at once)' }),
+          ),
           resume_interrupted: Type.Optional(Type.Boolean()),
           webhook_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
           webhook_secret: Type.Optional(Type.String({ minLength: 16, description: 'at least 16 characters' })),
@@ -81,7 +88,11 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    event_sinks: Type.Optional(EventSinksSchema),
     demo: Type.Optional(Type.Boolean()),
+    ...accessConfigProperties,
+    rtmp: Type.Optional(RtmpIngestConfigSchema),
+    cluster: Type.Optional(ClusterConfigSchema),
     // Each stream is checked by the stream wire schema, so the API and the file agree.
     streams: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
   },
@@ -114,8 +125,14 @@ export interface VigilConfig {
   };
   record: { stallTimeoutSeconds: number; backoffMinSeconds: number; backoffMaxSeconds: number };
   exports: ExportsConfig;
+  access: AccessConfig;
+  eventSinks: EventSinkConfig[];
   demo: boolean;
   streams: StreamDefinition[];
+  /** Where Vigil accepts RTMP publishers; undefined: not at all. */
+  rtmp?: RtmpIngestConfig;
+  /** Shared services for several nodes (today: the index in PostgreSQL). */
+  cluster: ClusterConfig;
 }
 
 export interface ExportsConfig {
@@ -125,10 +142,15 @@ export interface ExportsConfig {
   queueMaxLen: number;
   concurrency: { copy: number; transcode: number };
   cancelTaskWithStates: Array<'success' | 'error' | 'canceled'>;
+  /** How long a finished task stays listed before auto-removal, so a task list can still offer its file. */
+  removeFinishedAfterMs: number;
   resumeInterrupted: boolean;
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
 }
+
+/** A finished export stays listed (and downloadable from the web UI) this long before auto-removal. */
+const DEFAULT_REMOVE_FINISHED_AFTER_S = 600;
 
 /** Command-line flags; each one wins over the file and the environment. */
 export interface ConfigOverrides {
@@ -272,8 +294,12 @@ export function resolveConfig(parsed: ConfigFile, options: LoadConfigOptions & {
     },
     record: { stallTimeoutSeconds: recordFile.stall_timeout ?? 10, backoffMinSeconds, backoffMaxSeconds },
     exports: exportsConfig(parsed.exports ?? {}, dataDir),
+    access: parseAccessConfig(parsed.users, parsed.access, label),
+    eventSinks: parseEventSinks(parsed.event_sinks, dataDir, label),
     demo: overrides.demo ?? parsed.demo ?? true,
     streams,
+    rtmp: parseRtmpIngestConfig(parsed.rtmp, overrides.host ?? parsed.host ?? '0.0.0.0', label),
+    cluster: parseClusterConfig(parsed.cluster, env.VIGIL_DATABASE_URL, label, env),
   };
 }
 
@@ -285,6 +311,7 @@ function exportsConfig(file: NonNullable<ConfigFile['exports']>, dataDir: string
     // Stream copy is disk-bound and light; a transcode takes the cores (defaults suit 2 cores).
     concurrency: { copy: file.copy_concurrency ?? 2, transcode: file.transcode_concurrency ?? 1 },
     cancelTaskWithStates: file.cancel_task_with_states ?? ['success', 'error'],
+    removeFinishedAfterMs: (file.remove_finished_after ?? DEFAULT_REMOVE_FINISHED_AFTER_S) * 1000,
     resumeInterrupted: file.resume_interrupted ?? false,
     webhookUrl: file.webhook_url,
     webhookSecret: file.webhook_secret,

@@ -14,6 +14,8 @@ import type { ServedBytes } from '../export/types.js';
 import type { MediaEngine } from '../media/types.js';
 import type { ExportJobs } from '../export/jobs/export-jobs.js';
 import type { PlanCache } from '../export/plan-cache.js';
+import type { AccessService } from './access/access-service.js';
+import type { ServedUsage, Telemetry } from '../telemetry/index.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -63,12 +65,9 @@ export interface MediaDeps {
   onServed?: (usage: MediaUsage) => void;
 }
 
-export interface MediaUsage {
-  stream: string;
-  kind: 'archive' | 'hls-segment' | 'thumbnail';
-  /** The archive instant asked (UTC µs). */
-  dvrUtcUs: number;
-  status: number;
+/** A media response's usage; reported through `reportServed` (routes/media/served-usage.ts). */
+export interface MediaUsage extends ServedUsage {
+  /** Bytes handed to the client's connection, by origin (their sum is what was sent). */
   served: ServedBytes;
 }
 
@@ -84,6 +83,12 @@ export interface AppDeps {
   media?: MediaDeps;
   /** Export jobs (REST and events) are served when present. */
   exports?: ExportJobs;
+  /** `/metrics`, `…/dvr` usage and request metrics are served when present. */
+  telemetry?: Telemetry;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes?: number;
+  /** Users, keys, play tokens and sessions; absent: the admin credentials only (users and keys in memory). */
+  access?: AccessService;
+  /** Fastify's trustProxy: whose X-Forwarded-For/-Proto to believe (client IP checks, Secure cookies). */
+  trustProxy?: boolean | string[];
 }

@@ -19,6 +19,7 @@ export function defaultConfigForTests(roots: string[]): ExportsConfig {
     queueMaxLen: 1000,
     concurrency: { copy: 2, transcode: 1 },
     cancelTaskWithStates: [],
+    removeFinishedAfterMs: 0,
     resumeInterrupted: false,
     webhookUrl: undefined,
     webhookSecret: undefined,

@@ -93,6 +93,7 @@ export class ExportJobs {
       queueMaxLen: config.queueMaxLen,
       concurrency: config.concurrency,
       cancelTaskWithStates: config.cancelTaskWithStates,
+      removeFinishedAfterMs: config.removeFinishedAfterMs,
       resumeInterrupted: config.resumeInterrupted,
       removePartial: async (path) => {
         // Only the hidden .part file: the final name appears complete or not at all.

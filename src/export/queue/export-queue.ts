@@ -51,6 +51,8 @@ export class ExportQueue<TSpec = unknown> {
   readonly #limits: QueueLimits;
   readonly #sink: ProgressSink;
   #autoRemove: Set<ExportJobState>;
+  /** Delayed removals of finished jobs, cleared by stop() (the next start() removes them). */
+  readonly #removals = new Set<NodeJS.Timeout>();
   /** Jobs in_queue or exporting in this process. */
   readonly #active = new Map<string, QueueEntry<TSpec>>();
   readonly #waiting: Record<ExportJobKind, QueueEntry<TSpec>[]> = { copy: [], transcode: [] };
@@ -120,6 +122,8 @@ export class ExportQueue<TSpec = unknown> {
         entry.controller.abort(new VigilError('CANCELED', 'the export queue is stopping'));
       }
     }
+    for (const timer of this.#removals) clearTimeout(timer);
+    this.#removals.clear();
     await Promise.all([...this.#runs]);
     await Promise.all([...this.#active.values()].map((entry) => entry.settled));
     // What is left is queued: it stays queued in the store for the next start().
@@ -321,12 +325,28 @@ export class ExportQueue<TSpec = unknown> {
     await this.#transition(entry, patch);
     const { id, state } = entry.job;
     if (this.#autoRemove.has(state)) {
-      await entry.enqueue(async () => {
-        await this.#store.delete(id);
-        this.events.emit({ type: 'removed', id, atUs: this.#now() });
-      });
+      const delayMs = this.#opts.removeFinishedAfterMs ?? 0;
+      if (delayMs <= 0) await entry.enqueue(() => this.#removeFinished(id));
+      else this.#removeLater(id, delayMs);
     }
     this.#release(entry);
+  }
+
+  async #removeFinished(id: string): Promise<void> {
+    if (!(await this.#store.delete(id))) return;
+    this.events.emit({ type: 'removed', id, atUs: this.#now() });
+  }
+
+  #removeLater(id: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#removals.delete(timer);
+      this.#removeFinished(id).catch((err: unknown) =>
+        this.#logger.warn({ id, err }, 'export queue: could not remove a finished job from the list'),
+      );
+    }, delayMs);
+    // A pending removal must not keep the process alive.
+    timer.unref();
+    this.#removals.add(timer);
   }
 
   #release(entry: QueueEntry<TSpec>): void {

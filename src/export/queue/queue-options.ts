@@ -28,6 +28,11 @@ export interface ExportQueueOptions<TSpec> {
   concurrency?: Partial<Record<ExportJobKind, number>>;
   /** Finished states whose jobs leave the task list at once (the reference's cancel_task_with_states); [] keeps all. */
   cancelTaskWithStates?: readonly ExportJobState[];
+  /**
+   * How long a finished job in one of those states stays listed first (default 0: it leaves at once).
+   * A task list (the web UI) can then still offer the download; the file itself is never removed.
+   */
+  removeFinishedAfterMs?: number;
   /** After a restart, put jobs that were exporting back in the queue instead of failing them as INTERRUPTED. */
   resumeInterrupted?: boolean;
   /** Removes what a canceled, failed or interrupted job left at its path (default: delete the file if present). */
