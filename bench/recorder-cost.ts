@@ -8,7 +8,9 @@
  *
  *   npm run bench:recorder            # STREAMS=1,4,16 WARMUP_S=60 MEASURE_S=30
  *
- * More options (environment): SYSTEMS=vigil,ffmpeg (which recorders to run),
+ * More options (environment): SYSTEMS=vigil,vigil-native,ffmpeg (which recorders
+ * to run; `vigil-native` records with Vigil's own RTSP client, src/media/rtsp/,
+ * instead of FFmpeg's: see runVigilNative),
  * CPU_PROF=DIR (run Vigil under `node --cpu-prof`, profiles written to DIR),
  * VIGIL_ENTRY=src|build|dist (Vigil from the TypeScript sources through tsx,
  * the default, so the figures are those of the tree as it is; `build` compiles
@@ -54,7 +56,7 @@ interface Sample {
 }
 
 interface CaseResult {
-  system: 'vigil' | 'ffmpeg';
+  system: 'vigil' | 'vigil-native' | 'ffmpeg';
   streams: number;
   cpuSecondsPerStreamMinute: number;
   peakRssMb: number;
@@ -235,6 +237,78 @@ async function runVigil(url: string, streams: number): Promise<CaseResult> {
   }
 }
 
+/**
+ * Vigil's recorders with the native RTSP client, in a process of their own:
+ * the archive (SQLite index, segment files) and one Recorder per stream, as
+ * `vigil serve` runs them, minus the HTTP API. Not `vigil serve` itself
+ * because its recorders read in worker threads that open sources with
+ * FFmpeg whatever VIGIL_RTSP_CLIENT says; the recorders here read on the
+ * main thread through the engine, which honours it.
+ */
+async function runVigilNative(url: string, streams: number): Promise<CaseResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-native-'));
+  const profile =
+    cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${resolve(cpuProfDir)}`];
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      join(root, 'bench', 'recorder-cost.ts'),
+      NATIVE_HOST,
+      dataDir,
+      url,
+      String(streams),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VIGIL_RTSP_CLIENT: 'native' } },
+  );
+  try {
+    await waitForLine(child, 'recording', 30_000);
+    const pid = child.pid ?? 0;
+    let threadsBefore = new Map<string, number>();
+    const m = await measure([pid], dataDir, () => (threadsBefore = threadCpu(pid)));
+    printThreadCpu(threadsBefore, threadCpu(pid), streams);
+    return { system: 'vigil-native', streams, ...perStream(m, streams) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((done) => child.once('exit', done));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const NATIVE_HOST = '--native-host';
+
+/** The child of runVigilNative: records `streams` copies of `url` into `dataDir` until SIGTERM. */
+async function nativeHost(dataDir: string, url: string, streams: number): Promise<void> {
+  const { Archive } = await import('../src/archive/index.js');
+  const { Recorder } = await import('../src/record/recorder.js');
+  const { createMediaEngine } = await import('../src/media/engine.js');
+  const engine = createMediaEngine();
+  const archive = await Archive.open({
+    databasePath: join(dataDir, 'index.db'),
+    defaultRoot: join(dataDir, 'archive'),
+  });
+  const recorders = Array.from(
+    { length: streams },
+    (_, i) =>
+      new Recorder({
+        engine: { ...engine, openSource: (u, o) => engine.openSource(u, { ...o, rtspClient: 'native' }) },
+        archive,
+        stream: `s${i}`,
+        variant: 'main',
+        url,
+        thread: 'main',
+      }),
+  );
+  for (const r of recorders) r.start();
+  console.log('recording');
+  await new Promise((done) => process.once('SIGTERM', done));
+  await Promise.all(recorders.map((r) => r.stop()));
+  await archive.close();
+  process.exit(0);
+}
+
 function perStream(m: Omit<CaseResult, 'system' | 'streams'>, streams: number): Omit<CaseResult, 'system' | 'streams'> {
   return {
     cpuSecondsPerStreamMinute: m.cpuSecondsPerStreamMinute / streams,
@@ -275,8 +349,11 @@ async function main(): Promise<void> {
   try {
     for (const n of streamCounts) {
       // Alternate which system goes first, so neither always gets the cooler machine.
-      const order = results.length % 4 === 0 ? [runFfmpeg, runVigil] : [runVigil, runFfmpeg];
-      for (const run of order.filter((r) => systems.has(r === runVigil ? 'vigil' : 'ffmpeg'))) {
+      const order =
+        results.length % 4 === 0 ? [runFfmpeg, runVigil, runVigilNative] : [runVigilNative, runVigil, runFfmpeg];
+      const name = (r: (typeof order)[number]): string =>
+        r === runVigil ? 'vigil' : r === runVigilNative ? 'vigil-native' : 'ffmpeg';
+      for (const run of order.filter((r) => systems.has(name(r)))) {
         const r = await run(url, n);
         results.push(r);
         console.log(
@@ -304,4 +381,8 @@ function printTable(results: CaseResult[]): void {
   }
 }
 
-await main();
+if (process.argv[2] === NATIVE_HOST) {
+  await nativeHost(process.argv[3] ?? '', process.argv[4] ?? '', Number(process.argv[5]));
+} else {
+  await main();
+}

@@ -47,6 +47,12 @@ export interface SourcePacket {
 export interface OpenSourceOptions {
   /** RTSP transport; TCP interleaved by default. */
   rtspTransport?: 'tcp' | 'udp';
+  /**
+   * Which RTSP client reads rtsp:// over TCP: `ffmpeg` (node-av, the default)
+   * or `native` (Vigil's own, src/media/rtsp/). Env VIGIL_RTSP_CLIENT=native
+   * selects native where this is not set.
+   */
+  rtspClient?: 'native' | 'ffmpeg';
   /** Give up opening after this long. */
   openTimeoutMs: number;
   /** A read with no data for this long fails with a TIMEOUT error. */
