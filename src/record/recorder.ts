@@ -12,6 +12,7 @@ import { isVigilError } from '../errors.js';
 import type { MediaEngine } from '../media/types.js';
 import { nowUs } from '../time.js';
 import type { FragmenterOptions } from './fragmenter.js';
+import { wantsNativeRtsp } from '../media/rtsp/index.js';
 import { resolveSourceInput } from '../media/source-url.js';
 import { runRecorderAttempt } from './recorder-attempt.js';
 import { runWorkerAttempt } from './worker-attempt.js';
@@ -126,7 +127,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         if (gated === undefined) return;
         url = gated.url;
       }
-      const runAttempt = thread === 'worker' && isDemuxed(url) ? runWorkerAttempt : runRecorderAttempt;
+      // The native RTSP client reads without blocking and costs little: it stays on the main thread.
+      const inWorker =
+        thread === 'worker' && isDemuxed(url) && !wantsNativeRtsp(url, { rtspTransport: o.rtspTransport });
+      const runAttempt = inWorker ? runWorkerAttempt : runRecorderAttempt;
       this.setStatus('connecting', { nextAttemptAtUs: undefined });
       let recorded = false;
       let failure: unknown;

@@ -56,9 +56,10 @@ async function probe(file: string): Promise<Probed> {
   return JSON.parse(stdout) as Probed;
 }
 
-// Under `node --test` this file's process intermittently dies with SIGSEGV while publishing (not seen when run
-// directly, nor for RTMP, HLS or files): opt in with VIGIL_TEST_RTSP_PUBLISH=1 until the crash is understood.
-const RUN_RTSP = process.env.VIGIL_TEST_RTSP_PUBLISH === '1';
+// A SIGSEGV under `node --test` was seen in 3 of ~10 runs in an earlier session (on a machine loaded by other
+// work) and not in 24 runs since the publisher closes its node-av output properly. If it comes back, run with
+// `ulimit -c unlimited` and read the core with gdb; VIGIL_TEST_RTSP_PUBLISH=0 skips this file meanwhile.
+const RUN_RTSP = process.env.VIGIL_TEST_RTSP_PUBLISH !== '0';
 
 let dir: string | undefined;
 let port: number;
