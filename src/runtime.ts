@@ -280,6 +280,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
     print(`Recording ${streams.length} stream(s): ${streams.map((s) => s.name).join(', ') || 'none'}`);
     if (adminToken !== undefined) {
       print(`Admin token (generated for this run; set admin.token or VIGIL_ADMIN_TOKEN to keep one): ${adminToken}`);
+      print(`Web UI sign-in: user "admin", the admin token as password`);
     }
 
     let stopping: Promise<void> | undefined;

@@ -18,6 +18,9 @@ import { SlidingWindowLimiter } from './rate-limiter.js';
 import type { Role } from './route-access.js';
 import { SessionTable } from './sessions.js';
 
+/** The user name that signs in with the admin token when no admin user is configured. */
+export const TOKEN_SIGN_IN_USER = 'admin';
+
 export interface AccessServiceOptions {
   admin: AdminAuth;
   /** Users from the config file (read-only at run time). */
@@ -108,7 +111,13 @@ export class AccessService {
     const configured = this.#configUsers.get(name);
     if (configured !== undefined) return { ...configured, source: 'config' };
     const stored = await this.store.findUser(name);
-    return stored === undefined ? undefined : { ...stored, password: stored.passwordHash, source: 'store' };
+    if (stored !== undefined) return { ...stored, password: stored.passwordHash, source: 'store' };
+    // With only an admin token (configured, or generated at start as the quick start does), the web UI
+    // still has a way in: user `admin`, the token as password.
+    if (this.#admin.user === undefined && this.#admin.token !== undefined && name === TOKEN_SIGN_IN_USER) {
+      return { name, role: 'admin', streams: null, password: this.#admin.token, source: 'admin' };
+    }
+    return undefined;
   }
 
   #principalOf(user: KnownUser, via: Principal['via']): Principal {
