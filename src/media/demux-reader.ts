@@ -11,11 +11,11 @@
 import './polyfills.js';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { AVERROR_EAGAIN, AVERROR_EOF, AVFMT_FLAG_NONBLOCK, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
-import { Dictionary, FFmpegError, FormatContext, Packet } from 'node-av/lib';
+import { AVERROR_EAGAIN, AVERROR_EOF, AVFMT_FLAG_NONBLOCK } from 'node-av/constants';
+import { FFmpegError, FormatContext, Packet } from 'node-av/lib';
 import { VigilError } from '../errors.js';
-import { redact } from './demux-source.js';
-import { packetToSourcePacket, streamToTrack } from './packet-convert.js';
+import { fillPictureSizes, inputDictionary, redact, takeSourcePacket } from './demux-source.js';
+import { streamToTrack } from './packet-convert.js';
 import { RealtimePacer } from './pacer.js';
 import type { DemuxInput } from './source-url.js';
 import type { MediaSource, SourcePacket, SourceTrack } from './types.js';
@@ -118,12 +118,7 @@ class BlockingDemuxSource implements MediaSource {
       }
       control.onRead();
       lastDataMs = performance.now();
-      let out: SourcePacket | undefined;
-      try {
-        if (timeBases.has(this.packet.streamIndex)) out = packetToSourcePacket(this.packet);
-      } finally {
-        this.packet.unref();
-      }
+      const out = takeSourcePacket(this.packet, timeBases);
       if (out === undefined) continue;
       if (pacer !== undefined) {
         const timeBase = timeBases.get(out.trackIndex);
@@ -148,7 +143,7 @@ class BlockingDemuxSource implements MediaSource {
 }
 
 function openInputSync(context: FormatContext, input: DemuxInput): void {
-  const dictionary = Object.keys(input.options).length > 0 ? Dictionary.fromObject(input.options) : null;
+  const dictionary = inputDictionary(input);
   try {
     FFmpegError.throwIfError(context.openInputSync(input.input, null, dictionary), 'open input');
   } finally {
@@ -158,11 +153,7 @@ function openInputSync(context: FormatContext, input: DemuxInput): void {
   // ones block anyway); the reader then sleeps a little, as ffmpeg does.
   context.setFlags(AVFMT_FLAG_NONBLOCK);
   FFmpegError.throwIfError(context.findStreamInfoSync(null), 'find stream info');
-  for (const stream of context.streams) {
-    const par = stream.codecpar;
-    if (par.codecType !== AVMEDIA_TYPE_VIDEO || par.extradataSize === 0) continue;
-    if (par.width === 0 || par.height === 0) par.parseExtradata();
-  }
+  fillPictureSizes(context);
 }
 
 function messageOf(err: unknown): string {

@@ -52,7 +52,7 @@ export async function openDemuxSource(
 }
 
 async function openInput(context: FormatContext, input: DemuxInput): Promise<void> {
-  const dictionary = Object.keys(input.options).length > 0 ? Dictionary.fromObject(input.options) : null;
+  const dictionary = inputDictionary(input);
   try {
     FFmpegError.throwIfError(await context.openInput(input.input, null, dictionary), 'open input');
   } finally {
@@ -62,10 +62,29 @@ async function openInput(context: FormatContext, input: DemuxInput): Promise<voi
   // returns EAGAIN instead of holding a thread-pool thread while it waits.
   context.setFlags(AVFMT_FLAG_NONBLOCK);
   FFmpegError.throwIfError(await context.findStreamInfo(null), 'find stream info');
+  fillPictureSizes(context);
+}
+
+/** `input.options` as an FFmpeg dictionary for opening the input (the caller frees it), or null when there are none. */
+export function inputDictionary(input: DemuxInput): Dictionary | null {
+  return Object.keys(input.options).length > 0 ? Dictionary.fromObject(input.options) : null;
+}
+
+/** After stream info: a video stream still without a picture size takes it from its extradata (the SPS). */
+export function fillPictureSizes(context: FormatContext): void {
   for (const stream of context.streams) {
     const par = stream.codecpar;
     if (par.codecType !== AVMEDIA_TYPE_VIDEO || par.extradataSize === 0) continue;
     if (par.width === 0 || par.height === 0) par.parseExtradata();
+  }
+}
+
+/** The packet just read as a SourcePacket (undefined when its stream is not a track), leaving `packet` unreferenced. */
+export function takeSourcePacket(packet: Packet, tracks: ReadonlyMap<number, unknown>): SourcePacket | undefined {
+  try {
+    return tracks.has(packet.streamIndex) ? packetToSourcePacket(packet) : undefined;
+  } finally {
+    packet.unref();
   }
 }
 
@@ -116,12 +135,7 @@ class DemuxSource implements MediaSource {
           const why = ret === AVERROR_EOF ? 'source ended' : `read failed: ${FFmpegError.strerror(ret)}`;
           throw new VigilError('SOURCE_FAILED', `source ${redact(this.url)}: ${why}`);
         }
-        let out: SourcePacket | undefined;
-        try {
-          if (timeBases.has(this.packet.streamIndex)) out = packetToSourcePacket(this.packet);
-        } finally {
-          this.packet.unref();
-        }
+        const out = takeSourcePacket(this.packet, timeBases);
         if (out === undefined) continue;
         if (pacer !== undefined) {
           const timeBase = timeBases.get(out.trackIndex);

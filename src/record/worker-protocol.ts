@@ -11,9 +11,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { NewSegment } from '../archive/types.js';
-import type { AudioHandling, RtspTransport, Variant } from '../config/stream-types.js';
 import { VigilError, errorTable, type ErrorCode } from '../errors.js';
-import type { FragmenterOptions } from './fragmenter.js';
+import type { AttemptOptions } from './recorder-attempt.js';
 import type { Discontinuity } from './wall-clock.js';
 
 /** Int32 slots of the shared flags. */
@@ -22,16 +21,11 @@ export const FLAG_STOP = 0;
 export const FLAG_PROGRESS = 1;
 export const FLAG_COUNT = 2;
 
-export interface WorkerAttemptConfig {
-  stream: string;
-  variant: Variant;
-  url: string;
-  audio: AudioHandling;
-  rtspTransport: RtspTransport;
-  openTimeoutMs: number;
-  stallTimeoutMs: number;
-  fragmenter: FragmenterOptions | undefined;
-}
+/** The attempt's options that cross into the worker: plain data only (no engine, archive, clock or callbacks). */
+export type WorkerAttemptConfig = Pick<
+  AttemptOptions,
+  'stream' | 'variant' | 'url' | 'audio' | 'rtspTransport' | 'openTimeoutMs' | 'stallTimeoutMs' | 'fragmenter'
+>;
 
 export interface WorkerStart {
   config: WorkerAttemptConfig;

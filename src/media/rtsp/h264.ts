@@ -1,57 +1,44 @@
 /** H.264 over RTP (RFC 6184): single NAL unit packets, STAP-A and FU-A (non-interleaved mode). */
-import { buildAvcDecoderConfig, parseAvcSps } from '../../mp4/index.js';
+import {
+  AVC_NAL_PPS,
+  AVC_NAL_SLICE_IDR,
+  AVC_NAL_SPS,
+  buildAvcDecoderConfig,
+  parseAvcSps,
+} from '../../mp4/bitstream/avc.js';
+import { AVC_NAL_TYPE_MASK } from '../../mp4/flags.js';
 import type { NalAssembler } from './nal-assembler.js';
 import type { VideoPayloadFormat } from './video-depacketizer.js';
 
-const NAL_TYPE_MASK = 0x1f;
-const IDR = 5;
-const SPS = 7;
-const PPS = 8;
 const STAP_A = 24;
 const FU_A = 28;
-const FU_START = 0x80;
-const FU_END = 0x40;
+/** The F and NRI bits of a NAL header. */
+const NAL_F_NRI = 0xe0;
 
 export const h264PayloadFormat: VideoPayloadFormat = {
   parameterSetKinds: ['sps', 'pps'],
 
   depacketize(data: Buffer, offset: number, length: number, into: NalAssembler): void {
     if (length < 1) return;
-    const type = data[offset]! & NAL_TYPE_MASK;
+    const type = data[offset]! & AVC_NAL_TYPE_MASK;
     if (type >= 1 && type <= 23) {
       into.add(data, offset, offset + length);
-      return;
-    }
-    const end = offset + length;
-    if (type === STAP_A) {
-      for (let at = offset + 1; at + 2 <= end;) {
-        const size = data.readUInt16BE(at);
-        at += 2;
-        if (at + size > end) break;
-        into.add(data, at, at + size);
-        at += size;
-      }
-      return;
-    }
-    if (type === FU_A && length > 2) {
+    } else if (type === STAP_A) {
+      into.addAggregated(data, offset + 1, offset + length);
+    } else if (type === FU_A && length > 2) {
       const fuHeader = data[offset + 1]!;
-      if ((fuHeader & FU_START) !== 0) {
-        // The NAL header: F and NRI from the FU indicator, the type from the FU header.
-        const header = (data[offset]! & 0xe0) | (fuHeader & NAL_TYPE_MASK);
-        into.startFragment(header, 1, data, offset + 2, end);
-      } else if (!into.appendFragment(data, offset + 2, end)) {
-        return;
-      }
-      if ((fuHeader & FU_END) !== 0) into.endFragment();
+      // The NAL header: F and NRI from the FU indicator, the type from the FU header.
+      const header = (data[offset]! & NAL_F_NRI) | (fuHeader & AVC_NAL_TYPE_MASK);
+      into.addFragment(fuHeader, header, 1, data, offset + 2, offset + length);
     }
     // STAP-B, MTAP and FU-B belong to the interleaved mode, which Vigil does not ask for.
   },
 
-  isKeyframe: (firstByte) => (firstByte & NAL_TYPE_MASK) === IDR,
+  isKeyframe: (firstByte) => (firstByte & AVC_NAL_TYPE_MASK) === AVC_NAL_SLICE_IDR,
 
   parameterSetKind(firstByte: number): string | undefined {
-    const type = firstByte & NAL_TYPE_MASK;
-    return type === SPS ? 'sps' : type === PPS ? 'pps' : undefined;
+    const type = firstByte & AVC_NAL_TYPE_MASK;
+    return type === AVC_NAL_SPS ? 'sps' : type === AVC_NAL_PPS ? 'pps' : undefined;
   },
 
   buildRecord(sets: ReadonlyMap<string, Uint8Array>): Uint8Array | undefined {

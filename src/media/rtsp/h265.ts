@@ -1,5 +1,12 @@
 /** H.265 over RTP (RFC 7798): single NAL unit packets, aggregation packets (AP) and fragmentation units (FU), without DONL. */
-import { buildHevcDecoderConfig, parseHevcSps } from '../../mp4/index.js';
+import {
+  HEVC_NAL_PPS,
+  HEVC_NAL_SPS,
+  HEVC_NAL_VPS,
+  buildHevcDecoderConfig,
+  parseHevcSps,
+} from '../../mp4/bitstream/hevc.js';
+import { HEVC_NAL_TYPE_MASK } from '../../mp4/flags.js';
 import { decodeBase64List } from './h264.js';
 import type { NalAssembler } from './nal-assembler.js';
 import type { VideoPayloadFormat } from './video-depacketizer.js';
@@ -8,14 +15,13 @@ const AP = 48;
 const FU = 49;
 const IRAP_FIRST = 16;
 const IRAP_LAST = 23;
-const VPS = 32;
-const SPS = 33;
-const PPS = 34;
-const FU_START = 0x80;
-const FU_END = 0x40;
+/** The F bit and LayerId's high bit: what the first NAL header byte keeps besides the type. */
+const NAL_F_LAYER_HIGH = 0x81;
+/** The FU header's FuType field. */
+const FU_TYPE_MASK = 0x3f;
 
 function nalType(first: number): number {
-  return (first >> 1) & 0x3f;
+  return (first & HEVC_NAL_TYPE_MASK) >> 1;
 }
 
 export const h265PayloadFormat: VideoPayloadFormat = {
@@ -26,25 +32,14 @@ export const h265PayloadFormat: VideoPayloadFormat = {
     const type = nalType(data[offset]!);
     const end = offset + length;
     if (type === AP) {
-      for (let at = offset + 2; at + 2 <= end;) {
-        const size = data.readUInt16BE(at);
-        at += 2;
-        if (at + size > end) break;
-        into.add(data, at, at + size);
-        at += size;
-      }
+      into.addAggregated(data, offset + 2, end);
       return;
     }
     if (type === FU) {
       const fuHeader = data[offset + 2]!;
-      if ((fuHeader & FU_START) !== 0) {
-        // The NAL header: the payload header with the FU header's type.
-        const first = (data[offset]! & 0x81) | ((fuHeader & 0x3f) << 1);
-        into.startFragment((first << 8) | data[offset + 1]!, 2, data, offset + 3, end);
-      } else if (!into.appendFragment(data, offset + 3, end)) {
-        return;
-      }
-      if ((fuHeader & FU_END) !== 0) into.endFragment();
+      // The NAL header: the payload header with the FU header's type.
+      const first = (data[offset]! & NAL_F_LAYER_HIGH) | ((fuHeader & FU_TYPE_MASK) << 1);
+      into.addFragment(fuHeader, (first << 8) | data[offset + 1]!, 2, data, offset + 3, end);
       return;
     }
     // PACI (50) and reserved types are not used by cameras.
@@ -58,7 +53,7 @@ export const h265PayloadFormat: VideoPayloadFormat = {
 
   parameterSetKind(firstByte: number): string | undefined {
     const type = nalType(firstByte);
-    return type === VPS ? 'vps' : type === SPS ? 'sps' : type === PPS ? 'pps' : undefined;
+    return type === HEVC_NAL_VPS ? 'vps' : type === HEVC_NAL_SPS ? 'sps' : type === HEVC_NAL_PPS ? 'pps' : undefined;
   },
 
   buildRecord(sets: ReadonlyMap<string, Uint8Array>): Uint8Array | undefined {

@@ -10,6 +10,9 @@
  */
 
 const LENGTH_BYTES = 4;
+/** The S and E bits of an FU header, the same in RFC 6184 (FU-A) and RFC 7798 (FU). */
+const FU_START = 0x80;
+const FU_END = 0x40;
 const SLAB_BYTES = 1 << 20;
 /** Larger access units (big keyframes) get a buffer of their own. */
 const SLAB_MAX_UNIT = SLAB_BYTES / 4;
@@ -37,8 +40,34 @@ export class NalAssembler {
     this.close(this.starts[this.starts.length - 1]!);
   }
 
+  /**
+   * The NAL units of an aggregation packet's body, data[start, end): each
+   * behind a 16-bit size (STAP-A, RFC 6184 §5.7.1; AP, RFC 7798 §4.4.2).
+   */
+  addAggregated(data: Buffer, start: number, end: number): void {
+    for (let at = start; at + 2 <= end;) {
+      const size = data.readUInt16BE(at);
+      at += 2;
+      if (at + size > end) return;
+      this.add(data, at, at + size);
+      at += size;
+    }
+  }
+
+  /**
+   * One fragmentation unit: its FU header, the NAL header it rebuilds
+   * (`headerBytes` of `header`, used when it starts a NAL unit) and its
+   * payload data[start, end). A part whose start was lost is dropped.
+   */
+  addFragment(fuHeader: number, header: number, headerBytes: 1 | 2, data: Buffer, start: number, end: number): void {
+    if ((fuHeader & FU_START) !== 0) this.startFragment(header, headerBytes, data, start, end);
+    else if (this.fragmentAt >= 0) this.append(data, start, end);
+    else return;
+    if ((fuHeader & FU_END) !== 0) this.endFragment();
+  }
+
   /** The first part of a fragmented NAL unit: its rebuilt header (`headerBytes` of `header`, big-endian), then data[start, end). */
-  startFragment(header: number, headerBytes: 1 | 2, data: Buffer, start: number, end: number): void {
+  private startFragment(header: number, headerBytes: 1 | 2, data: Buffer, start: number, end: number): void {
     this.dropFragment();
     this.fragmentAt = this.open();
     this.reserve(headerBytes);
@@ -47,14 +76,7 @@ export class NalAssembler {
     this.append(data, start, end);
   }
 
-  /** A later part; false when no fragment is open (its start was lost). */
-  appendFragment(data: Buffer, start: number, end: number): boolean {
-    if (this.fragmentAt < 0) return false;
-    this.append(data, start, end);
-    return true;
-  }
-
-  endFragment(): void {
+  private endFragment(): void {
     if (this.fragmentAt < 0) return;
     this.close(this.fragmentAt);
     this.fragmentAt = -1;
