@@ -10,7 +10,6 @@ import type { LockRecord, NewStreamEvent, RecordedRange, StreamEventRecord } fro
 import type { RecordingControl } from '../record/types.js';
 import type { Archive } from '../archive/archive.js';
 import type { SegmentByteReader } from '../archive/types.js';
-import type { ServedBytes } from '../export/types.js';
 import type { MediaEngine } from '../media/types.js';
 import type { ExportJobs } from '../export/jobs/export-jobs.js';
 import type { PlanCache } from '../export/plan-cache.js';
@@ -65,11 +64,8 @@ export interface MediaDeps {
   onServed?: (usage: MediaUsage) => void;
 }
 
-/** A media response's usage; reported through `reportServed` (routes/media/served-usage.ts). */
-export interface MediaUsage extends ServedUsage {
-  /** Bytes handed to the client's connection, by origin (their sum is what was sent). */
-  served: ServedBytes;
-}
+/** A media response's usage; reported through routes/media/served-usage.ts. */
+export type MediaUsage = ServedUsage;
 
 export interface AppDeps {
   archive: ArchiveApi;

@@ -47,8 +47,8 @@ export interface StreamStateEvent {
   next_attempt_utc_ms: number | null;
 }
 
-export interface SegmentWrittenEvent {
-  event: 'segment_written';
+/** The segment an archive event concerns. */
+export interface SegmentEventFields {
   utc_ms: number;
   stream: string;
   variant: string;
@@ -58,15 +58,12 @@ export interface SegmentWrittenEvent {
   bytes: number;
 }
 
-export interface RetentionDeletedEvent {
+export interface SegmentWrittenEvent extends SegmentEventFields {
+  event: 'segment_written';
+}
+
+export interface RetentionDeletedEvent extends SegmentEventFields {
   event: 'retention_deleted';
-  utc_ms: number;
-  stream: string;
-  variant: string;
-  segment_id: number;
-  start_utc_ms: number;
-  end_utc_ms: number;
-  bytes: number;
   reason: string;
 }
 

@@ -9,7 +9,7 @@ import type { RetentionDeletion, RetentionPressure } from '../archive/retention-
 import type { ExportJobEvent } from '../export/queue/job-types.js';
 import type { EventEmitter } from 'node:events';
 import type { RecorderEvents } from '../record/recorder.js';
-import { usToMs, type VigilEvent } from './events.js';
+import { usToMs, type SegmentEventFields, type VigilEvent } from './events.js';
 import type { VigilMetrics } from './metrics.js';
 
 export interface EventOut {
@@ -51,17 +51,20 @@ export function observeRecorder(recorder: ObservedRecorder, out: EventOut): void
   });
   recorder.on('fragmentWritten', (fragment) => out.metrics.addRecordedBytes(stream, variant, fragment.sizeBytes));
   recorder.on('segmentClosed', (segment) => {
-    out.emit({
-      event: 'segment_written',
-      utc_ms: Date.now(),
-      stream,
-      variant,
-      segment_id: segment.id,
-      start_utc_ms: usToMs(segment.startUs),
-      end_utc_ms: usToMs(segment.endUs),
-      bytes: segment.sizeBytes,
-    });
+    out.emit({ event: 'segment_written', ...segmentFields(segment), stream, variant });
   });
+}
+
+function segmentFields(segment: SegmentRecord): SegmentEventFields {
+  return {
+    utc_ms: Date.now(),
+    stream: segment.stream,
+    variant: segment.variant,
+    segment_id: segment.id,
+    start_utc_ms: usToMs(segment.startUs),
+    end_utc_ms: usToMs(segment.endUs),
+    bytes: segment.sizeBytes,
+  };
 }
 
 /** Export job state changes; finished jobs also feed the duration histogram. */
@@ -95,17 +98,7 @@ export function retentionCallbacks(out: EventOut): {
   let pressed = new Set<string>();
   return {
     onDeleted: (segment, deletion) =>
-      out.emit({
-        event: 'retention_deleted',
-        utc_ms: Date.now(),
-        stream: segment.stream,
-        variant: segment.variant,
-        segment_id: segment.id,
-        start_utc_ms: usToMs(segment.startUs),
-        end_utc_ms: usToMs(segment.endUs),
-        bytes: segment.sizeBytes,
-        reason: deletion.reason,
-      }),
+      out.emit({ event: 'retention_deleted', ...segmentFields(segment), reason: deletion.reason }),
     onPressure: (pressure) => {
       const now = new Set<string>();
       for (const p of pressure) {

@@ -15,6 +15,7 @@ export interface ServedUsage {
   /** The archive instant asked (UTC µs); null for live. */
   dvrUtcUs: number | null;
   status: number;
+  /** Bytes handed to the client's connection, by origin (their sum is what was sent). */
   served: ServedBytes;
   clientIp: string;
   durationMs: number;

@@ -1,3 +1,2 @@
 /** Vigil as a server publishers push to (publish:// streams over RTMP). */
 export { RtmpIngest, type IngestLog, type RtmpIngestOptions } from './rtmp-ingest.js';
-export { publishKeyMatches } from './publish-key.js';

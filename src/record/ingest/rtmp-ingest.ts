@@ -19,7 +19,8 @@ import { nowUs } from '../../time.js';
 import type { GatedSource, SourceGate } from '../source-gate.js';
 import type { PublisherInfo } from '../types.js';
 import { createRtmpSession, routeNmsLog, type NmsPacket, type NmsSession } from './nms-session.js';
-import { publishKeyMatches, queryValue } from './publish-key.js';
+import { sameSecret } from '../../secret-compare.js';
+import { queryValue } from './publish-key.js';
 
 /** Where the log lines go: a pino logger fits. */
 export interface IngestLog {
@@ -106,7 +107,7 @@ export class RtmpIngest {
   gateFor(stream: string): SourceGate {
     return {
       waitForSource: (signal) => this.waitForPublisher(stream, signal),
-      publisher: () => this.live.get(stream)?.info,
+      publisher: () => this.publisher(stream),
     };
   }
 
@@ -213,7 +214,7 @@ export class RtmpIngest {
       const entry = this.live.get(session.streamName);
       const token = queryValue(session.streamQuery, 'pull');
       const expected = this.pullTokens.get(session.streamName);
-      if (entry === undefined || !publishKeyMatches(token, expected) || session.streamApp !== this.options.app) {
+      if (entry === undefined || !sameSecret(token, expected) || session.streamApp !== this.options.app) {
         this.options.log.warn(
           { stream: session.streamName, client: session.ip },
           'RTMP player refused: this server takes publishers only',
@@ -241,11 +242,11 @@ export class RtmpIngest {
     }
     const problem = refusal(def);
     if (problem !== undefined) return this.refuse(session, problem);
-    const local = publishKeyMatches(queryValue(session.streamQuery, 'token'), this.localToken);
+    const local = sameSecret(queryValue(session.streamQuery, 'token'), this.localToken);
     if (!local) {
       const key = queryValue(session.streamQuery, 'key');
       if (key === undefined) return this.refuse(session, 'no key (add ?key=<publish_key>)');
-      if (!publishKeyMatches(key, def?.publishKey)) return this.refuse(session, 'wrong key');
+      if (!sameSecret(key, def?.publishKey)) return this.refuse(session, 'wrong key');
     }
     const via = local || queryValue(session.streamQuery, 'via') === 'vigil' ? 'vigil' : 'rtmp';
     return { via, client: session.ip, sinceUs: this.now() };

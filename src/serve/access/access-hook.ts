@@ -7,7 +7,8 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorTable, VigilError, type ErrorCode } from '../../errors.js';
-import { LoginThrottled, sameSecret, type AccessService } from './access-service.js';
+import { sameSecret } from '../../secret-compare.js';
+import { LoginThrottled, type AccessService } from './access-service.js';
 import { looksLikeApiKey } from './api-keys.js';
 import { normalizeIp } from './ip-allow.js';
 import { looksLikePlayToken, type PlayTokenClaims } from './play-tokens.js';
@@ -20,8 +21,14 @@ const CHALLENGE = ['Basic realm="vigil", charset="UTF-8"', 'Bearer realm="vigil"
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** An access refusal in the usual error envelope, sent from a hook without going through the error handler. */
-export function sendAccessError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+function sendAccessError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   return reply.code(errorTable[code].status).send({ error: { code, message } });
+}
+
+/** A throttled sign-in: 429 with Retry-After, from the hook or the session route. */
+export function sendThrottled(reply: FastifyReply, err: LoginThrottled): FastifyReply {
+  reply.header('Retry-After', String(err.retryAfterSeconds));
+  return sendAccessError(reply, 'RATE_LIMITED', err.message);
 }
 
 /** Read from the header itself: the access hook may run before the cookie plugin's own hook. */
@@ -76,7 +83,12 @@ async function resolvePrincipal(service: AccessService, request: FastifyRequest)
   return undefined;
 }
 
-function checkTokenFits(claims: PlayTokenClaims, access: RouteAccess, request: FastifyRequest): void {
+function checkTokenFits(
+  claims: PlayTokenClaims,
+  access: RouteAccess,
+  request: FastifyRequest,
+  stream: string | undefined,
+): void {
   const forbid = (message: string) => new VigilError('FORBIDDEN', `token: ${message}`, { field: 'token' });
   const kinds: readonly TokenKind[] | undefined = access.tokenKindsOf
     ? access.tokenKindsOf(request)
@@ -92,7 +104,6 @@ function checkTokenFits(claims: PlayTokenClaims, access: RouteAccess, request: F
   if (claims.ip !== undefined && normalizeIp(claims.ip) !== normalizeIp(request.ip)) {
     throw forbid('was issued for another client IP address');
   }
-  const stream = access.streamParam === undefined ? undefined : paramOf(request, access.streamParam);
   if (stream !== undefined && stream !== claims.stream) {
     throw forbid(`was issued for stream "${claims.stream}", not "${stream}"`);
   }
@@ -124,10 +135,7 @@ export function accessHook(service: AccessService) {
     try {
       principal = await resolvePrincipal(service, request);
     } catch (err) {
-      if (err instanceof LoginThrottled) {
-        reply.header('Retry-After', String(err.retryAfterSeconds));
-        return sendAccessError(reply, 'RATE_LIMITED', err.message);
-      }
+      if (err instanceof LoginThrottled) return sendThrottled(reply, err);
       if (err instanceof VigilError && err.code === 'UNAUTHORIZED')
         throw missingCredentials(request, reply, err.message);
       throw err;
@@ -139,11 +147,11 @@ export function accessHook(service: AccessService) {
         'credentials are missing: send Authorization: Bearer <token or API key>, HTTP Basic, ?token=<play token>, or sign in',
       );
     }
-    if (principal.token !== undefined) checkTokenFits(principal.token, access, request);
+    const stream = access.streamParam === undefined ? undefined : paramOf(request, access.streamParam);
+    if (principal.token !== undefined) checkTokenFits(principal.token, access, request, stream);
     if (!roleAtLeast(principal.role, access.role)) {
       throw new VigilError('FORBIDDEN', `this needs role ${access.role}; ${principal.name} has role ${principal.role}`);
     }
-    const stream = access.streamParam === undefined ? undefined : paramOf(request, access.streamParam);
     if (stream !== undefined && principal.streams !== null && !principal.streams.includes(stream)) {
       throw new VigilError(
         'FORBIDDEN',

@@ -32,8 +32,7 @@ describe('access over HTTP', () => {
   describe('play tokens', () => {
     it('opens the URLs of its stream and kind, and answers 401 without any credentials', async () => {
       const token = await tokenFor({ stream: 'cam', kinds: ['live'], expires_in: 60 });
-      const res = await get(`${PLAYLIST}?token=${token}`);
-      assert.ok(![401, 403].includes(res.statusCode), res.body);
+      assert.equal((await get(`${PLAYLIST}?token=${token}`)).statusCode, 200);
       assert.equal((await get(PLAYLIST)).statusCode, 401);
     });
 
@@ -71,9 +70,9 @@ describe('access over HTTP', () => {
       const elsewhere = await get(`${PLAYLIST}?token=${token}`);
       assert.equal(elsewhere.statusCode, 403);
       assert.match(elsewhere.json().error.message, /another client IP/);
-      assert.ok(![401, 403].includes((await get(`${PLAYLIST}?token=${token}`, {}, '203.0.113.7')).statusCode));
+      assert.equal((await get(`${PLAYLIST}?token=${token}`, {}, '203.0.113.7')).statusCode, 200);
       const proxied = await get(`${PLAYLIST}?token=${token}`, { 'x-forwarded-for': '203.0.113.7' });
-      assert.ok(![401, 403].includes(proxied.statusCode));
+      assert.equal(proxied.statusCode, 200);
     });
 
     it('a viewer may get tokens for its own streams only, and never more than 7 days', async () => {
@@ -138,7 +137,8 @@ describe('access over HTTP', () => {
       });
       const { id, key } = created.json<{ id: string; key: string }>();
       const auth = { authorization: `Bearer ${key}` };
-      assert.ok(![401, 403].includes((await get(DOWNLOAD, auth)).statusCode));
+      // Through the hook to the handler, which finds nothing recorded.
+      assert.equal((await get(DOWNLOAD, auth)).json().error.code, 'RANGE_NOT_RECORDED');
       assert.equal((await get(DOWNLOAD, auth, '10.0.0.1')).statusCode, 403); // outside its allowlist
       const listed = await get('/api/v1/keys', BEARER);
       assert.ok(!listed.body.includes(key));

@@ -5,7 +5,8 @@
  * key and user is looked up again per request, so a revocation or deletion
  * applies to the next request.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../../secret-compare.js';
 import type { ConfigUser } from '../../config/access-schema.js';
 import { VigilError } from '../../errors.js';
 import type { AdminAuth } from '../deps.js';
@@ -48,14 +49,6 @@ interface KnownUser {
   /** A scrypt hash, or (config file only) the plain password. */
   password: string;
   source: 'admin' | 'config' | 'store';
-}
-
-// Hashing first gives equal lengths, so timingSafeEqual leaks neither content nor length.
-export function sameSecret(given: string, expected: string | undefined): boolean {
-  if (expected === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 const unauthorized = (message: string) => new VigilError('UNAUTHORIZED', message);

@@ -69,7 +69,7 @@ export async function openAccessTestApp(options: AccessTestAppOptions = {}): Pro
     tokenSecret: Buffer.alloc(32, 1),
     now: () => Date.now() + offsetMs,
   });
-  const telemetry = new Telemetry({ archive });
+  const telemetry = new Telemetry({ archive, dvr: { archive, defaults: {} } });
   const app = buildApp({
     archive,
     recording: new FakeRecording(),

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { VigilError } from '../../errors.js';
-import { SESSION_COOKIE, sendAccessError, sessionIdOf } from './access-hook.js';
+import { SESSION_COOKIE, sendThrottled, sessionIdOf } from './access-hook.js';
 import { LoginThrottled, type AccessService } from './access-service.js';
 import { accessErrors, LoginSchema, SessionSchema } from './access-schemas.js';
 import type { Principal } from './principal.js';
@@ -51,8 +51,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ service: AccessService }
         principal = await service.checkPassword(request.body.user, request.body.password, request.ip);
       } catch (err) {
         if (!(err instanceof LoginThrottled)) throw err;
-        reply.header('Retry-After', String(err.retryAfterSeconds));
-        return sendAccessError(reply, 'RATE_LIMITED', err.message);
+        return sendThrottled(reply, err);
       }
       const { id, session } = service.sessions.create(principal.name);
       reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions(request), maxAge: service.sessions.maxAgeSeconds });

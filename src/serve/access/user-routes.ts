@@ -10,12 +10,13 @@ import type { AccessService } from './access-service.js';
 import type { StoredUser } from './access-store.js';
 import { accessErrors, NewUserSchema, UserChangesSchema, UserParamsSchema, UserSchema } from './access-schemas.js';
 import { hashPassword } from './passwords.js';
+import type { Role } from './route-access.js';
 
 const tags = ['access'];
 const config = { access: { role: 'admin' as const } };
 
 function userToWire(
-  user: Pick<StoredUser, 'name' | 'role' | 'streams'>,
+  user: { name: string; role: Role; streams: readonly string[] | null },
   source: 'config' | 'api',
 ): Static<typeof UserSchema> {
   return { name: user.name, role: user.role, streams: user.streams === null ? null : [...user.streams], source };
@@ -44,9 +45,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ service: AccessService }> =
     },
     async () => ({
       users: [
-        ...service
-          .configUsers()
-          .map((u) => userToWire({ ...u, streams: u.streams === null ? null : [...u.streams] }, 'config')),
+        ...service.configUsers().map((u) => userToWire(u, 'config')),
         ...(await store.listUsers()).map((u) => userToWire(u, 'api')),
       ],
     }),
