@@ -4,6 +4,7 @@ import { appendFile, mkdir, readFile, rm, stat, truncate, writeFile } from 'node
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Archive } from './archive.js';
+import { markSegmentRemoteOnly, markSegmentUploaded, segmentStorageOf } from './index/segment-storage.repo.js';
 import { updateSegmentExtent } from './index/segments.repo.js';
 import { segmentRelativePath } from './layout.js';
 import { makeTempDir } from './testing/fixtures.js';
@@ -63,6 +64,22 @@ describe('Archive.recover', () => {
     assert.deepEqual(report.indexed, []);
     assert.deepEqual(await archive.ranges('cam1'), [{ fromUs: T0, durationUs: 2 * FRAGMENT_US }]);
     assert.equal((await stat(join(root, healthy.segment.path))).size, (await archive.depth('cam1')).sizeBytes);
+  });
+
+  it('keeps rows whose bytes are in object storage when the local file is gone', async () => {
+    const uploaded = await writeVideoSegment(archive, 'cam1', T0, 2);
+    const remoteOnly = await writeVideoSegment(archive, 'cam1', T0 + 4 * S, 2);
+    for (const s of [uploaded, remoteOnly]) assert.equal(await markSegmentUploaded(archive.db, s.segment.id), true);
+    assert.equal(await markSegmentRemoteOnly(archive.db, remoteOnly.segment.id), true);
+    for (const s of [uploaded, remoteOnly]) await rm(join(root, s.segment.path));
+    const report = await archive.recover();
+    assert.deepEqual(report.droppedMissing, []);
+    assert.equal(
+      await segmentStorageOf(archive.db, uploaded.segment.id),
+      'remote',
+      'a confirmed copy is now remote-only',
+    );
+    assert.equal(await segmentStorageOf(archive.db, remoteOnly.segment.id), 'remote');
   });
 
   it('closes an open segment: indexes fragments the file has beyond the index and cuts a torn tail', async () => {

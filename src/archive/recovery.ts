@@ -17,7 +17,6 @@ import type { Database } from './index/database.js';
 import {
   appendFragment,
   deleteSegment,
-  findSegmentByPath,
   insertSegment,
   listFragments,
   listSegments,
@@ -171,12 +170,19 @@ async function listMp4Files(root: string): Promise<string[]> {
   return out;
 }
 
+function fileKey(root: string, path: string): string {
+  return `${root}\0${path}`;
+}
+
 export async function recoverArchive(db: Kysely<Database>, roots: readonly string[]): Promise<RecoveryReport> {
   const report: RecoveryReport = { droppedMissing: [], closed: [], indexed: [], unreadable: [] };
 
   // Cluster storage: a segment in object storage is not lost when its local copy is gone.
   const remote = await listStoredRemotely(db);
-  for (const s of await listSegments(db)) {
+  const segments = await listSegments(db);
+  // Known (root, path) pairs: one list query instead of one lookup per file on disk (a round trip each on PostgreSQL).
+  const known = new Set(segments.map((s) => fileKey(s.root, s.path)));
+  for (const s of segments) {
     if (remote.get(s.id) === 'remote') continue;
     try {
       await stat(resolveInsideRoot(s.root, s.path));
@@ -187,6 +193,7 @@ export async function recoverArchive(db: Kysely<Database>, roots: readonly strin
         continue;
       }
       await deleteSegment(db, s.id);
+      known.delete(fileKey(s.root, s.path));
       report.droppedMissing.push({ segmentId: s.id, root: s.root, path: s.path });
       continue;
     }
@@ -200,7 +207,7 @@ export async function recoverArchive(db: Kysely<Database>, roots: readonly strin
 
   for (const root of roots) {
     for (const path of await listMp4Files(root)) {
-      if ((await findSegmentByPath(db, root, path)) !== undefined) continue;
+      if (known.has(fileKey(root, path))) continue;
       try {
         await indexUnknownFile(db, root, path, report);
       } catch (err) {

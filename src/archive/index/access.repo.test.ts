@@ -3,7 +3,6 @@ import { afterEach, beforeEach, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/index-dialects.js';
 import * as repo from './access.repo.js';
-import type { AccessTables } from './access.table.js';
 import type { Database } from './database.js';
 
 const user: repo.StoredUser = {
@@ -29,13 +28,11 @@ const key: repo.StoredApiKey = {
 };
 
 forEachDialect('access repo', (d) => {
-  let index: Kysely<Database>;
-  let db: Kysely<AccessTables>;
+  let db: Kysely<Database>;
   beforeEach(async () => {
-    index = await d.open();
-    db = index.withTables<AccessTables>() as unknown as Kysely<AccessTables>;
+    db = await d.open();
   });
-  afterEach(() => index.destroy());
+  afterEach(() => db.destroy());
 
   it('stores users, refuses a taken name, updates and deletes', async () => {
     assert.equal(await repo.insertUser(db, user), true);

@@ -4,7 +4,8 @@
  * `userRowToUser` / `keyRowToKey`.
  */
 import type { Kysely } from 'kysely';
-import type { AccessTables, AccessUserRow, ApiKeyRow } from './access.table.js';
+import type { AccessUserRow, ApiKeyRow } from './access.table.js';
+import type { Database } from './database.js';
 
 export type AccessRole = 'viewer' | 'operator' | 'admin';
 
@@ -30,8 +31,6 @@ export interface StoredApiKey {
   revokedAtMs: number | null;
 }
 
-type AccessDb = Kysely<AccessTables>;
-
 function toRole(text: string): AccessRole {
   // An unknown role read back is treated as the least privileged, never the most.
   return text === 'admin' || text === 'operator' ? text : 'viewer';
@@ -39,11 +38,6 @@ function toRole(text: string): AccessRole {
 
 function toStreams(json: string | null): string[] | null {
   return json === null ? null : (JSON.parse(json) as string[]);
-}
-
-// PostgreSQL's driver returns bigint columns as strings.
-function toMs(value: number | string | null): number | null {
-  return value === null ? null : Number(value);
 }
 
 export function userRowToUser(row: AccessUserRow): StoredUser {
@@ -67,23 +61,23 @@ export function keyRowToKey(row: ApiKeyRow): StoredApiKey {
     ips: JSON.parse(row.ips) as string[],
     label: row.label,
     createdAtMs: Number(row.created_at_ms),
-    expiresAtMs: toMs(row.expires_at_ms),
-    revokedAtMs: toMs(row.revoked_at_ms),
+    expiresAtMs: row.expires_at_ms,
+    revokedAtMs: row.revoked_at_ms,
   };
 }
 
-export async function listUsers(db: AccessDb): Promise<StoredUser[]> {
+export async function listUsers(db: Kysely<Database>): Promise<StoredUser[]> {
   const rows = await db.selectFrom('access_users').selectAll().orderBy('name').execute();
   return rows.map(userRowToUser);
 }
 
-export async function findUser(db: AccessDb, name: string): Promise<StoredUser | undefined> {
+export async function findUser(db: Kysely<Database>, name: string): Promise<StoredUser | undefined> {
   const row = await db.selectFrom('access_users').selectAll().where('name', '=', name).executeTakeFirst();
   return row === undefined ? undefined : userRowToUser(row);
 }
 
 /** False when a user of that name exists already. */
-export async function insertUser(db: AccessDb, user: StoredUser): Promise<boolean> {
+export async function insertUser(db: Kysely<Database>, user: StoredUser): Promise<boolean> {
   const result = await db
     .insertInto('access_users')
     .values({
@@ -107,7 +101,12 @@ export interface UserChanges {
 }
 
 /** False when no user has that name. */
-export async function updateUser(db: AccessDb, name: string, changes: UserChanges, nowMs: number): Promise<boolean> {
+export async function updateUser(
+  db: Kysely<Database>,
+  name: string,
+  changes: UserChanges,
+  nowMs: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('access_users')
     .set({
@@ -123,12 +122,12 @@ export async function updateUser(db: AccessDb, name: string, changes: UserChange
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function deleteUser(db: AccessDb, name: string): Promise<boolean> {
+export async function deleteUser(db: Kysely<Database>, name: string): Promise<boolean> {
   const result = await db.deleteFrom('access_users').where('name', '=', name).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
-export async function insertApiKey(db: AccessDb, key: StoredApiKey): Promise<void> {
+export async function insertApiKey(db: Kysely<Database>, key: StoredApiKey): Promise<void> {
   await db
     .insertInto('api_keys')
     .values({
@@ -146,18 +145,18 @@ export async function insertApiKey(db: AccessDb, key: StoredApiKey): Promise<voi
     .execute();
 }
 
-export async function findApiKeyByHash(db: AccessDb, hash: string): Promise<StoredApiKey | undefined> {
+export async function findApiKeyByHash(db: Kysely<Database>, hash: string): Promise<StoredApiKey | undefined> {
   const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
   return row === undefined ? undefined : keyRowToKey(row);
 }
 
-export async function listApiKeys(db: AccessDb): Promise<StoredApiKey[]> {
+export async function listApiKeys(db: Kysely<Database>): Promise<StoredApiKey[]> {
   const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at_ms').orderBy('id').execute();
   return rows.map(keyRowToKey);
 }
 
 /** False when no unrevoked key has that id. */
-export async function revokeApiKey(db: AccessDb, id: string, nowMs: number): Promise<boolean> {
+export async function revokeApiKey(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
   const result = await db
     .updateTable('api_keys')
     .set({ revoked_at_ms: nowMs })

@@ -28,13 +28,6 @@ export interface ApiKeysTable {
   revoked_at_ms: number | null;
 }
 
-/** The access tables, as a Kysely schema the repo takes (`db.withTables<AccessTables>()`). */
-// A type (not an interface) so it meets Kysely's `withTables` constraint.
-export type AccessTables = {
-  access_users: AccessUsersTable;
-  api_keys: ApiKeysTable;
-};
-
 export type AccessUserRow = Selectable<AccessUsersTable>;
 export type NewAccessUserRow = Insertable<AccessUsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

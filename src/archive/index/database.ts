@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type Dialect, Kysely } from 'kysely';
 import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import { VigilError } from '../../errors.js';
+import type { AccessUsersTable, ApiKeysTable } from './access.table.js';
 import { describeIndexTarget, type IndexTarget, indexTargetFor } from './dialect.js';
 import type { EventsTable } from './events.table.js';
 import type { ExportJobsTable } from './export-jobs.table.js';
@@ -25,6 +26,8 @@ export interface Database {
   locks: LocksTable;
   export_jobs: ExportJobsTable;
   events: EventsTable;
+  access_users: AccessUsersTable;
+  api_keys: ApiKeysTable;
 }
 
 function dialectFor(target: IndexTarget): Dialect {

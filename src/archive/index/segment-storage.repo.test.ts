@@ -6,7 +6,7 @@ import { videoTrack } from '../testing/fixtures.js';
 import { type Database, migrateToEmpty, migrateToLatest } from './database.js';
 import {
   listLocalCopies,
-  listUnconfirmedSegments,
+  listUnconfirmedSegmentIds,
   lockSegmentStorage,
   markSegmentRemoteOnly,
   markSegmentUploaded,
@@ -48,7 +48,7 @@ forEachDialect('segment storage column', (d) => {
     const open = await add(2, false);
     assert.equal(await segmentStorageOf(db, a.id), 'local');
     assert.deepEqual(
-      (await listUnconfirmedSegments(db)).map((s) => s.id),
+      await listUnconfirmedSegmentIds(db),
       [a.id, b.id],
       'closed local segments, oldest first; the open one waits for its close',
     );

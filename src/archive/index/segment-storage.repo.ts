@@ -25,31 +25,25 @@ export async function segmentStorageOf(db: Kysely<Database>, id: number): Promis
   return row?.storage;
 }
 
-/** Closed segments whose upload is not confirmed, oldest first. */
-export async function listUnconfirmedSegments(db: Kysely<Database>): Promise<SegmentRecord[]> {
+/** Ids of closed segments whose upload is not confirmed, oldest first (the uploader reads each row when its turn comes). */
+export async function listUnconfirmedSegmentIds(db: Kysely<Database>): Promise<number[]> {
   const rows = await withStorage(db)
     .selectFrom('segments')
-    .selectAll()
+    .select('id')
     .where('storage', '=', 'local')
     .where('closed', '=', 1)
     .orderBy('end_us')
     .orderBy('id')
     .execute();
-  return rows.map(segmentRowToSegment);
+  return rows.map((r) => Number(r.id));
 }
 
 /**
  * Records a confirmed upload. False when the row is gone (retention deleted
  * it meanwhile: the caller deletes the object it just made) or not local.
  */
-export async function markSegmentUploaded(db: Kysely<Database>, id: number): Promise<boolean> {
-  const result = await withStorage(db)
-    .updateTable('segments')
-    .set({ storage: 'both' })
-    .where('id', '=', id)
-    .where('storage', '=', 'local')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+export function markSegmentUploaded(db: Kysely<Database>, id: number): Promise<boolean> {
+  return changeStorage(db, id, 'local', 'both');
 }
 
 export interface LocalCopy {
@@ -71,12 +65,22 @@ export async function listLocalCopies(db: Kysely<Database>): Promise<LocalCopy[]
 }
 
 /** Marks a confirmed segment remote-only before its local file is removed; false when it is not `both` any more. */
-export async function markSegmentRemoteOnly(db: Kysely<Database>, id: number): Promise<boolean> {
+export function markSegmentRemoteOnly(db: Kysely<Database>, id: number): Promise<boolean> {
+  return changeStorage(db, id, 'both', 'remote');
+}
+
+/** Moves a segment's storage from `from` to `to`; false when the row is gone or not `from`. */
+async function changeStorage(
+  db: Kysely<Database>,
+  id: number,
+  from: SegmentStorage,
+  to: SegmentStorage,
+): Promise<boolean> {
   const result = await withStorage(db)
     .updateTable('segments')
-    .set({ storage: 'remote' })
+    .set({ storage: to })
     .where('id', '=', id)
-    .where('storage', '=', 'both')
+    .where('storage', '=', from)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -182,6 +183,11 @@ describe('segments in S3-compatible storage (s3rver on loopback)', () => {
     const remote = remotes.at(-1)!;
     const [first, second] = clip2;
     assert.ok(first !== undefined && second !== undefined);
+    const key = remote.store.keyFor(first.path);
+    // A single PUT: the ETag is the MD5 of the bytes.
+    const md5 = createHash('md5').update(localBytes.get(first.id)!).digest('hex');
+    const expected = { sizeBytes: first.sizeBytes, etags: [md5] };
+    assert.equal(await remote.store.confirm(key, expected, AbortSignal.timeout(5_000)), true);
 
     await s3.stop();
     await assert.rejects(archive.removeSegmentUnlessLocked(first), /STORAGE_FAILED|deleting s3:\/\//);
@@ -190,8 +196,6 @@ describe('segments in S3-compatible storage (s3rver on loopback)', () => {
 
     assert.equal(await archive.removeSegmentUnlessLocked(first), 'deleted');
     assert.equal(await segmentStorageOf(archive.db, first.id), undefined);
-    const expected = { sizeBytes: first.sizeBytes, etags: [] };
-    const key = remote.store.keyFor(first.path);
     await assert.rejects(remote.store.readRange(key, 0, 1, AbortSignal.timeout(5_000))[Symbol.asyncIterator]().next());
     assert.equal(await remote.store.confirm(key, expected, AbortSignal.timeout(5_000)), false);
 

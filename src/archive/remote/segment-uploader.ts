@@ -10,13 +10,14 @@
  * Unconfirmed segments are never evicted, whatever the budget.
  */
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { VigilError } from '../../errors.js';
 import type { Database } from '../index/database.js';
 import { findSegmentById } from '../index/segments.repo.js';
 import {
   listLocalCopies,
-  listUnconfirmedSegments,
+  listUnconfirmedSegmentIds,
   markSegmentRemoteOnly,
   markSegmentUploaded,
   segmentStorageOf,
@@ -71,7 +72,7 @@ export class SegmentUploader extends EventEmitter<SegmentUploaderEvents> {
 
   /** Queues every closed segment whose upload is not confirmed (after a restart, or a crash) and trims the cache. */
   async start(): Promise<void> {
-    for (const segment of await listUnconfirmedSegments(this.#opts.db)) this.enqueue(segment.id);
+    for (const id of await listUnconfirmedSegmentIds(this.#opts.db)) this.enqueue(id);
     await this.trimCache();
   }
 
@@ -181,7 +182,8 @@ export class SegmentUploader extends EventEmitter<SegmentUploaderEvents> {
         const error = err instanceof Error ? err : new Error(String(err));
         logger?.warn({ segmentId: id, path: segment?.path, err: error, retryInMs }, 'segment upload failed');
         if (segment !== undefined) this.emit('failed', segment, error, retryInMs);
-        await sleep(retryInMs, signal);
+        // stop() ends the wait early (it rejects); the loop then ends.
+        await sleep(retryInMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -213,16 +215,4 @@ function isMissingFile(err: unknown): boolean {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
   }
   return false;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

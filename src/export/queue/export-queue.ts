@@ -122,10 +122,11 @@ export class ExportQueue<TSpec = unknown> {
         entry.controller.abort(new VigilError('CANCELED', 'the export queue is stopping'));
       }
     }
-    for (const timer of this.#removals) clearTimeout(timer);
-    this.#removals.clear();
     await Promise.all([...this.#runs]);
     await Promise.all([...this.#active.values()].map((entry) => entry.settled));
+    // After the runs: a job interrupted by this stop may have scheduled its removal meanwhile.
+    for (const timer of this.#removals) clearTimeout(timer);
+    this.#removals.clear();
     // What is left is queued: it stays queued in the store for the next start().
     for (const entry of this.#active.values()) entry.resolve();
     this.#active.clear();

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import * as repo from '../../archive/index/access.repo.js';
 import type { StoredApiKey, StoredUser, UserChanges } from '../../archive/index/access.repo.js';
-import type { AccessTables } from '../../archive/index/access.table.js';
+import type { Database } from '../../archive/index/database.js';
 
 export type { StoredApiKey, StoredUser, UserChanges };
 
@@ -22,10 +22,8 @@ export interface AccessStore {
   revokeApiKey(id: string, nowMs: number): Promise<boolean>;
 }
 
-/** The store over the index database (any Kysely whose schema includes the access tables). */
-export function databaseAccessStore<DB extends AccessTables>(index: Kysely<DB>): AccessStore {
-  // Kysely's schema parameter is invariant; a schema that includes the access tables can run the repo's queries.
-  const db = index as unknown as Kysely<AccessTables>;
+/** The store over the index database. */
+export function databaseAccessStore(db: Kysely<Database>): AccessStore {
   return {
     listUsers: () => repo.listUsers(db),
     findUser: (name) => repo.findUser(db, name),

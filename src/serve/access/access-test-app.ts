@@ -17,7 +17,6 @@ import { buildApp, type VigilApp } from '../app.js';
 import { FakeRecording, TEST_AUTH } from '../testing/app-harness.js';
 import { AccessService } from './access-service.js';
 import { databaseAccessStore } from './access-store.js';
-import type { AccessTables } from '../../archive/index/access.table.js';
 
 export interface AccessTestApp {
   /** The temp dir (removed by close). */
@@ -65,7 +64,7 @@ export async function openAccessTestApp(options: AccessTestAppOptions = {}): Pro
   const service = new AccessService({
     admin: TEST_AUTH,
     users: options.users ?? [],
-    store: databaseAccessStore(archive.db.withTables<AccessTables>()),
+    store: databaseAccessStore(archive.db),
     tokenSecret: Buffer.alloc(32, 1),
     now: () => Date.now() + offsetMs,
   });
