@@ -22,12 +22,11 @@ import type { ExportSource } from './export/plan-export.js';
 import { createMediaEngine } from './media/index.js';
 import { RecordingManager } from './record/index.js';
 import { RtmpIngest } from './record/ingest/index.js';
-import { PUBLISH_SOURCE_URL } from './config/stream-types.js';
+import { isPublishSource } from './config/stream-types.js';
 import { registerVigilIngest } from './publish/vigil-address.js';
 import { buildApp, type VigilApp } from './serve/app.js';
 import type { AdminAuth } from './serve/deps.js';
 import { AccessService, databaseAccessStore, loadTokenSecret, redactTokenInUrl } from './serve/access/index.js';
-import type { AccessTables } from './archive/index/access.table.js';
 import { Telemetry } from './telemetry/index.js';
 import { secondsToUs } from './time.js';
 
@@ -174,7 +173,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
     const recording = new RecordingManager({
       engine,
       archive,
-      sourceGate: (stream, url) => (url.toLowerCase() === PUBLISH_SOURCE_URL ? ingest?.gateFor(stream) : undefined),
+      sourceGate: (stream, url) => (isPublishSource(url) ? ingest?.gateFor(stream) : undefined),
       recorderDefaults: {
         segmentDurationUs: secondsToUs(config.dvr.segmentDurationSeconds),
         stallTimeoutMs: config.record.stallTimeoutSeconds * 1000,
@@ -218,7 +217,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       await archive.saveStream(demo);
       streams = [demo];
     }
-    if (!ingest && streams.some((s) => s.url.toLowerCase() === PUBLISH_SOURCE_URL)) {
+    if (!ingest && streams.some((s) => isPublishSource(s.url))) {
       logger.warn('some streams are publish:// but no rtmp: section is configured: nothing can publish to them');
     }
     for (const def of streams) {
@@ -243,7 +242,7 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
     const access = new AccessService({
       admin: auth,
       users: config.access.users,
-      store: databaseAccessStore(archive.db.withTables<AccessTables>()),
+      store: databaseAccessStore(archive.db),
       tokenSecret: await loadTokenSecret(config.dataDir, config.access.tokenSecret),
       sessionTtlSeconds: config.access.sessionTtlSeconds,
       loginMaxFailures: config.access.loginMaxFailures,

@@ -10,6 +10,7 @@ import { parseDiskLimit, filesystemSizeBytes } from './disk-limit.js';
 import { checkSchema } from './schema-errors.js';
 import {
   PUBLISH_KEY_PATTERN,
+  isPublishSource,
   PUBLISH_SOURCE_URL,
   SOURCE_SCHEMES,
   STREAM_NAME_PATTERN,
@@ -234,7 +235,7 @@ function checkPublishSource(
     throw fail(context, 'INVALID_ARGUMENT', 'substream_url', 'publish:// is for the main url only');
   }
   const isPublish = url.toLowerCase().startsWith('publish:');
-  if (isPublish && url.toLowerCase() !== PUBLISH_SOURCE_URL) {
+  if (isPublish && !isPublishSource(url)) {
     throw fail(context, 'INVALID_ARGUMENT', 'url', `a publish stream's url is exactly "${PUBLISH_SOURCE_URL}"`);
   }
   if (!isPublish) {

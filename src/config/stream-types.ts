@@ -60,5 +60,10 @@ export type SourceScheme = (typeof SOURCE_SCHEMES)[number];
 
 /** The source URL of a stream that publishers push to (see record/ingest/). */
 export const PUBLISH_SOURCE_URL = 'publish://';
+
+/** Whether a stream's source is pushed to Vigil (see record/ingest/) rather than pulled. */
+export function isPublishSource(url: string): boolean {
+  return url.toLowerCase() === PUBLISH_SOURCE_URL;
+}
 /** What a publish key may hold: URL-safe characters, so it travels in `?key=` unencoded. */
 export const PUBLISH_KEY_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;

@@ -19,6 +19,7 @@ import { runWorkerAttempt } from './worker-attempt.js';
 import type { WrittenFragment } from './segment-writer.js';
 import type { GatedSource, SourceGate } from './source-gate.js';
 import type { RecorderError, RecorderState, RecorderStatus } from './types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RecorderOptions {
   /**
@@ -206,15 +207,7 @@ function toRecorderError(err: unknown, atUs: number): RecorderError {
   return { code: 'SOURCE_FAILED', message: err instanceof Error ? err.message : String(err), atUs };
 }
 
+/** Waits `ms`, or less when `signal` aborts; never rejects. */
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -5,7 +5,7 @@
  */
 import type { Static } from 'typebox';
 import { streamToWire } from '../config/stream-schema.js';
-import { PUBLISH_SOURCE_URL, type StreamDefinition } from '../config/stream-types.js';
+import { isPublishSource, type StreamDefinition } from '../config/stream-types.js';
 import type { RecordedRange } from '../archive/types.js';
 import { VigilError, isVigilError } from '../errors.js';
 import type { RecorderError, RecorderState } from '../record/types.js';
@@ -63,7 +63,7 @@ function archiveExtent(ranges: RecordedRange[]): StreamView['archive'] {
 
 /** A publish:// stream's publisher, or how long Vigil has waited for one; undefined for pulled sources. */
 function publisherView(def: StreamDefinition, main: RecorderState | undefined): PublisherView | undefined {
-  if (def.url.toLowerCase() !== PUBLISH_SOURCE_URL || main === undefined) return undefined;
+  if (!isPublishSource(def.url) || main === undefined) return undefined;
   const p = main.publisher;
   if (p === undefined) return { state: 'waiting', since: usToSeconds(main.sinceUs) };
   return { state: 'publishing', via: p.via, client: p.client, since: usToSeconds(p.sinceUs) };

@@ -7,6 +7,7 @@
  */
 import { VigilError } from '../../errors.js';
 import { errorFromResponse, type HttpClient } from './http-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const EVENTS_PATH = '/api/v1/events';
 const IDLE_TIMEOUT_MS = 45_000;
@@ -102,7 +103,8 @@ export class EventStream {
           backoffMs = MIN_BACKOFF_MS;
           this.#handlers.onGap();
         } catch {
-          await sleep(backoffMs, this.#stop.signal);
+          // Resolves early (never throws) when the stream is stopped.
+          await sleep(backoffMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
           backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
           continue;
         }
@@ -134,16 +136,4 @@ export class EventStream {
       reader.releaseLock();
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { StreamDefinition } from '../../config/stream-types.js';
-import { PUBLISH_SOURCE_URL } from '../../config/stream-types.js';
+import { isPublishSource, PUBLISH_SOURCE_URL } from '../../config/stream-types.js';
 import { VigilError } from '../../errors.js';
 import { nowUs } from '../../time.js';
 import type { GatedSource, SourceGate } from '../source-gate.js';
@@ -276,7 +276,7 @@ export class RtmpIngest {
 /** Why a stream cannot take a publisher, or undefined when it can. */
 function refusal(def: StreamDefinition | undefined): string | undefined {
   if (def === undefined) return 'no such stream';
-  if (def.url.toLowerCase() !== PUBLISH_SOURCE_URL) return `not a ${PUBLISH_SOURCE_URL} stream`;
+  if (!isPublishSource(def.url)) return `not a ${PUBLISH_SOURCE_URL} stream`;
   if (!def.enabled) return 'the stream is disabled';
   return undefined;
 }
