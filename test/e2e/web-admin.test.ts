@@ -8,12 +8,14 @@
  * Screenshots go to bench/.work/web-ui-screenshots (not committed).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { waitForRecorded } from '../helpers/vigil-process.js';
 import {
   ADMIN_PASSWORD,
   ADMIN_USER,
+  assertNoSidewaysScroll,
+  defineStep,
   screenshot,
   signInThroughUi,
   startWebUiEnv,
@@ -38,18 +40,11 @@ after(async () => {
   await env?.close();
 });
 
-function step(name: string, body: () => Promise<void>): void {
-  test(name, async (t) => {
-    if (env.skipReason !== undefined) return t.skip(env.skipReason);
-    try {
-      await body();
-    } catch (err) {
-      if (err instanceof Error) err.message += `\n--- vigil output (tail) ---\n${env.vigil.output().slice(-3000)}`;
-      await screenshot(page, `failed-admin-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
-      throw err;
-    }
-  });
-}
+const step = defineStep(
+  () => env,
+  () => page,
+  'failed-admin',
+);
 
 describe('web UI admin pages in Chromium against a recording Vigil', { timeout: 300_000 }, () => {
   step('an admin sees the admin navigation; a bad stream URL is refused at its field', async () => {
@@ -175,8 +170,7 @@ describe('web UI admin pages in Chromium against a recording Vigil', { timeout: 
     ] as const) {
       await page.goto(`${env.vigil.baseUrl}/${hash}`);
       await page.locator(ready).first().waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `${hash}: ${overflow} px wider than the screen`);
+      await assertNoSidewaysScroll(page, hash);
       await screenshot(page, `phone-${hash.replace(/\W+/g, '-').replace(/^-/, '')}`);
     }
   });

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { formatLocalDateTime } from '../../web/src/timeline/time-zone.js';
 import { probeCodecs, probeDurationSeconds } from '../helpers/media-check.js';
@@ -16,6 +16,8 @@ import { waitForRecorded } from '../helpers/vigil-process.js';
 import {
   ADMIN_PASSWORD,
   ADMIN_USER,
+  assertNoSidewaysScroll,
+  defineStep,
   screenshot as saveScreenshot,
   startWebUiEnv,
   type WebUiEnv,
@@ -69,19 +71,11 @@ after(async () => {
   await env?.close();
 });
 
-/** A failed step shows the tail of the server's log, where the reason usually is. */
-function step(name: string, body: () => Promise<void>): void {
-  test(name, async (t) => {
-    if (env.skipReason !== undefined) return t.skip(env.skipReason);
-    try {
-      await body();
-    } catch (err) {
-      if (err instanceof Error) err.message += `\n--- vigil output (tail) ---\n${env.vigil.output().slice(-3000)}`;
-      await screenshot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
-      throw err;
-    }
-  });
-}
+const step = defineStep(
+  () => env,
+  () => page,
+  'failed',
+);
 
 describe('web UI in Chromium against a recording Vigil', { timeout: 300_000 }, () => {
   let rangeStartMs = 0;
@@ -103,7 +97,10 @@ describe('web UI in Chromium against a recording Vigil', { timeout: 300_000 }, (
   step('the stream page shows the live view and the recorded range on the timeline', async () => {
     const ranges = await waitForRecorded(env.vigil, 'cam', 20);
     rangeStartMs = ranges[0]!.from * 1000;
-    await page.locator('[data-stream=cam] img').waitFor();
+    // A decoded picture, not just the element: a failed preview swaps the img for "No picture".
+    await page.waitForFunction(
+      () => (document.querySelector<HTMLImageElement>('[data-stream=cam] img')?.naturalWidth ?? 0) > 0,
+    );
     await screenshot('streams');
     await page.click('[data-stream=cam]');
     await page.waitForURL(/#\/streams\/cam$/);
@@ -200,8 +197,7 @@ describe('web UI in Chromium against a recording Vigil', { timeout: 300_000 }, (
     ] as const) {
       await page.goto(`${env.vigil.baseUrl}/${hash}`);
       await page.locator(ready).first().waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `${hash}: ${overflow} px wider than the screen`);
+      await assertNoSidewaysScroll(page, hash);
       await screenshot(name);
     }
   });

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
@@ -99,4 +100,36 @@ export async function signInThroughUi(page: Page, baseUrl: string, user: string,
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.getByRole('heading', { name: 'Streams', exact: true }).waitFor();
+}
+
+/**
+ * The `step(name, body)` a browser suite declares its tests with: skipped
+ * where the UI cannot be driven; a failure gets the tail of the server's log
+ * (where the reason usually is) and a screenshot `<failurePrefix>-<name>`.
+ * The getters read the suite's env and page, which `before` sets.
+ */
+export function defineStep(
+  getEnv: () => WebUiEnv,
+  getPage: () => Page,
+  failurePrefix: string,
+): (name: string, body: () => Promise<void>) => void {
+  return (name, body) => {
+    test(name, async (t) => {
+      const env = getEnv();
+      if (env.skipReason !== undefined) return t.skip(env.skipReason);
+      try {
+        await body();
+      } catch (err) {
+        if (err instanceof Error) err.message += `\n--- vigil output (tail) ---\n${env.vigil.output().slice(-3000)}`;
+        await screenshot(getPage(), `${failurePrefix}-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+        throw err;
+      }
+    });
+  };
+}
+
+/** Fails when the page is wider than the window: a phone would have to scroll sideways. */
+export async function assertNoSidewaysScroll(page: Page, what: string): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what}: ${overflow} px wider than the screen`);
 }

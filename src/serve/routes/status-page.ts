@@ -6,7 +6,7 @@
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
@@ -18,7 +18,7 @@ export function renderWebUiMissingPage(distDir: string): string {
 <h1>Vigil is running, but its web UI is not built</h1>
 <p>No built UI was found at <code>${escapeHtml(distDir)}</code>. Build it from the repository with:</p>
 <pre><code>npm run build:web</code></pre>
-<p>then reload this page (no restart needed for later rebuilds of the same files; a first build needs a restart of <code>vigil serve</code>).</p>
+<p>then restart <code>vigil serve</code> and reload this page. The server lists the built files when it starts, so a rebuild while it runs needs a restart too.</p>
 <p>The API and the viewer URLs work meanwhile: see the README's “Admin API” and “Viewer URLs”, or <code>/healthz</code>.</p>
 </body></html>
 `;

@@ -4,9 +4,9 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { adminApi, type ApiKeyView } from '../api/admin.js';
-import { ApiError } from '../api/client.js';
 import type { Role } from '../api/types.js';
-import { Empty, ErrorBox, Loading, messageOf } from '../components/states.js';
+import { FormErrorLine, TextField, useSubmit } from '../components/form.js';
+import { ListStates, fieldMessageOf } from '../components/states.js';
 import { ROLES, ROLE_HINTS, streamsOfText, streamsText } from './access-form.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { useLoad } from './use-load.js';
@@ -70,45 +70,25 @@ function NewKeyForm({ onCreated }: { onCreated(created: { id: string; key: strin
   const [streams, setStreams] = useState('');
   const [ips, setIps] = useState('');
   const [days, setDays] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const ipList = streamsOfText(ips);
-      const d = Number(days);
-      const created = await adminApi.createKey({
-        role,
-        streams: streamsOfText(streams),
-        ...(label.trim() ? { label: label.trim() } : {}),
-        ...(ipList ? { ips: ipList } : {}),
-        ...(days.trim() && Number.isFinite(d) ? { expires_in: Math.max(1, Math.round(d * DAY_S)) } : {}),
-      });
-      setLabel('');
-      onCreated(created);
-    } catch (err) {
-      setError(err instanceof ApiError && err.field ? `${err.field}: ${messageOf(err)}` : messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    const ipList = streamsOfText(ips);
+    const d = Number(days);
+    const created = await adminApi.createKey({
+      role,
+      streams: streamsOfText(streams),
+      ...(label.trim() ? { label: label.trim() } : {}),
+      ...(ipList ? { ips: ipList } : {}),
+      ...(days.trim() && Number.isFinite(d) ? { expires_in: Math.max(1, Math.round(d * DAY_S)) } : {}),
+    });
+    setLabel('');
+    onCreated(created);
+  }, fieldMessageOf);
 
   return (
-    <form class="card admin-form new-key-form" onSubmit={submit}>
+    <form class="card admin-form new-key-form" onSubmit={onSubmit}>
       <h3>Create a key</h3>
       <div class="grid-2">
-        <label>
-          Label
-          <input
-            name="key-label"
-            placeholder="what uses it"
-            value={label}
-            onInput={(e) => setLabel(e.currentTarget.value)}
-          />
-        </label>
+        <TextField label="Label" name="key-label" placeholder="what uses it" value={label} onValue={setLabel} />
         <label>
           Role
           <select name="key-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
@@ -119,42 +99,32 @@ function NewKeyForm({ onCreated }: { onCreated(created: { id: string; key: strin
             ))}
           </select>
         </label>
-        <label>
-          Streams
-          <input
-            name="key-streams"
-            placeholder="empty: all streams"
-            value={streams}
-            onInput={(e) => setStreams(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Allowed IPs
-          <input
-            name="key-ips"
-            placeholder="empty: anywhere; 10.0.0.0/8, …"
-            value={ips}
-            onInput={(e) => setIps(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Expires in (days)
-          <input
-            name="key-days"
-            type="number"
-            min="0"
-            step="any"
-            placeholder="never"
-            value={days}
-            onInput={(e) => setDays(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Streams"
+          name="key-streams"
+          placeholder="empty: all streams"
+          value={streams}
+          onValue={setStreams}
+        />
+        <TextField
+          label="Allowed IPs"
+          name="key-ips"
+          placeholder="empty: anywhere; 10.0.0.0/8, …"
+          value={ips}
+          onValue={setIps}
+        />
+        <TextField
+          label="Expires in (days)"
+          name="key-days"
+          type="number"
+          min="0"
+          step="any"
+          placeholder="never"
+          value={days}
+          onValue={setDays}
+        />
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormErrorLine message={error} />
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create key'}
@@ -173,43 +143,44 @@ export function KeysSection() {
     <section class="admin-section">
       <h2>API keys</h2>
       {created && <NewKeyShown created={created} onDone={() => setCreated(undefined)} />}
-      {keys.error !== undefined && <ErrorBox error={keys.error} onRetry={keys.reload} />}
-      {keys.data === undefined && keys.error === undefined && <Loading what="keys" />}
-      {keys.data?.length === 0 && (
-        <Empty>
-          <p>No API keys. Scripts and other systems sign in with one; create it below.</p>
-        </Empty>
-      )}
-      {keys.data && keys.data.length > 0 && (
-        <ul class="admin-list">
-          {keys.data.map((k) => (
-            <li
-              key={k.id}
-              class={k.revoked_at === null ? 'admin-row card' : 'admin-row card revoked'}
-              data-key-id={k.id}
-            >
-              <div class="admin-row-main">
-                <div class="admin-row-title">
-                  <strong>{k.label || 'no label'}</strong>
-                  <code class="muted">{k.id}</code>
-                  <span class="badge">{k.role}</span>
+      <ListStates
+        items={keys.data}
+        error={keys.error}
+        what="keys"
+        onRetry={keys.reload}
+        empty={<p>No API keys. Scripts and other systems sign in with one; create it below.</p>}
+      >
+        {(list) => (
+          <ul class="admin-list">
+            {list.map((k) => (
+              <li
+                key={k.id}
+                class={k.revoked_at === null ? 'admin-row card' : 'admin-row card revoked'}
+                data-key-id={k.id}
+              >
+                <div class="admin-row-main">
+                  <div class="admin-row-title">
+                    <strong>{k.label || 'no label'}</strong>
+                    <code class="muted">{k.id}</code>
+                    <span class="badge">{k.role}</span>
+                  </div>
+                  <p class="muted admin-row-meta">
+                    {streamsText(k.streams)} · {k.ips.length ? k.ips.join(', ') : 'any IP'} · by {k.created_by},{' '}
+                    {dateOf(k.created_at)} · {keyState(k, nowS)}
+                  </p>
                 </div>
-                <p class="muted admin-row-meta">
-                  {streamsText(k.streams)} · {k.ips.length ? k.ips.join(', ') : 'any IP'} · by {k.created_by},{' '}
-                  {dateOf(k.created_at)} · {keyState(k, nowS)}
-                </p>
-              </div>
-              {k.revoked_at === null && (
-                <div class="admin-row-actions">
-                  <button type="button" class="danger-outline" onClick={() => setRevoking(k)}>
-                    Revoke
-                  </button>
-                </div>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                {k.revoked_at === null && (
+                  <div class="admin-row-actions">
+                    <button type="button" class="danger-outline" onClick={() => setRevoking(k)}>
+                      Revoke
+                    </button>
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListStates>
       <NewKeyForm
         onCreated={(c) => {
           setCreated(c);

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { adminApi, type DvrUsage } from '../api/admin.js';
 import type { StreamView } from '../api/types.js';
-import { Empty, ErrorBox, Loading } from '../components/states.js';
+import { ErrorBox, ListStates, Loading } from '../components/states.js';
 import { formatDepth } from '../components/stream-status.js';
 import { formatBytes } from '../exports/progress.js';
 import { hrefs } from '../router.js';
@@ -106,20 +106,21 @@ export function RetentionPage() {
         Retention deletes the oldest recordings when a stream is past its “kept” time or its disk limit; locked ranges
         stay. Change the limits under <a href={hrefs.adminStreams()}>Manage streams</a>.
       </p>
-      {streams.error !== undefined && <ErrorBox error={streams.error} onRetry={refresh} />}
-      {list === undefined && streams.error === undefined && <Loading what="streams" />}
-      {list?.length === 0 && (
-        <Empty>
-          <p>No streams, so nothing is recorded yet.</p>
-        </Empty>
-      )}
-      {list && list.length > 0 && (
-        <ul class="usage-list">
-          {list.map((s) => (
-            <UsageCard key={s.name} stream={s} round={round} />
-          ))}
-        </ul>
-      )}
+      <ListStates
+        items={list}
+        error={streams.error}
+        what="streams"
+        onRetry={refresh}
+        empty={<p>No streams, so nothing is recorded yet.</p>}
+      >
+        {(items) => (
+          <ul class="usage-list">
+            {items.map((s) => (
+              <UsageCard key={s.name} stream={s} round={round} />
+            ))}
+          </ul>
+        )}
+      </ListStates>
     </main>
   );
 }

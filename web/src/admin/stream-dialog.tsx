@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { adminApi, type StreamSettingsView } from '../api/admin.js';
 import { ApiError } from '../api/client.js';
+import { DialogActions, FormErrorLine } from '../components/form.js';
 import { messageOf } from '../components/states.js';
 import { EMPTY_STREAM_FORM, formFieldOf, formOfStream, wireOfForm, type StreamForm } from './stream-form-model.js';
 
@@ -178,19 +179,10 @@ export function StreamDialog(props: StreamDialogProps) {
             </Field>
           </div>
         </fieldset>
-        {error && error.field === undefined && (
-          <p class="form-error" role="alert">
-            {error.message}
-          </p>
-        )}
-        <div class="actions">
-          <button type="button" onClick={() => ref.current?.close()}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save' : 'Add stream'}
-          </button>
-        </div>
+        <FormErrorLine message={error?.field === undefined ? error?.message : undefined} />
+        <DialogActions onCancel={() => ref.current?.close()} busy={busy} submitClass="primary">
+          {busy ? 'Saving…' : editing ? 'Save' : 'Add stream'}
+        </DialogActions>
       </form>
     </dialog>
   );

@@ -1,56 +1,31 @@
 /** Admin: users (config-file ones read-only), add one, change a role or password, delete. */
 import { useState } from 'preact/hooks';
 import { adminApi, type UserView } from '../api/admin.js';
-import { ApiError } from '../api/client.js';
 import type { Role } from '../api/types.js';
-import { Empty, ErrorBox, Loading, messageOf } from '../components/states.js';
+import { FormErrorLine, TextField, useSubmit } from '../components/form.js';
+import { ListStates, fieldMessageOf } from '../components/states.js';
 import { ROLES, ROLE_HINTS, streamsOfText, streamsText } from './access-form.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { useLoad } from './use-load.js';
-
-function errorText(err: unknown): string {
-  return err instanceof ApiError && err.field ? `${err.field}: ${messageOf(err)}` : messageOf(err);
-}
 
 function NewUserForm({ onCreated }: { onCreated(): void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [password, setPassword] = useState('');
   const [streams, setStreams] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await adminApi.createUser({ name: name.trim(), role, password, streams: streamsOfText(streams) });
-      setName('');
-      setPassword('');
-      setStreams('');
-      onCreated();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    await adminApi.createUser({ name: name.trim(), role, password, streams: streamsOfText(streams) });
+    setName('');
+    setPassword('');
+    setStreams('');
+    onCreated();
+  }, fieldMessageOf);
 
   return (
-    <form class="card admin-form new-user" onSubmit={submit}>
+    <form class="card admin-form new-user" onSubmit={onSubmit}>
       <h3>Add a user</h3>
       <div class="grid-2">
-        <label>
-          Name
-          <input
-            name="new-user-name"
-            required
-            autocomplete="off"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <TextField label="Name" name="new-user-name" required autocomplete="off" value={name} onValue={setName} />
         <label>
           Role
           <select name="new-user-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
@@ -61,33 +36,25 @@ function NewUserForm({ onCreated }: { onCreated(): void }) {
             ))}
           </select>
         </label>
-        <label>
-          Password
-          <input
-            name="new-user-password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minLength={8}
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Streams
-          <input
-            name="new-user-streams"
-            placeholder="empty: all streams"
-            value={streams}
-            onInput={(e) => setStreams(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Password"
+          name="new-user-password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={8}
+          value={password}
+          onValue={setPassword}
+        />
+        <TextField
+          label="Streams"
+          name="new-user-streams"
+          placeholder="empty: all streams"
+          value={streams}
+          onValue={setStreams}
+        />
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormErrorLine message={error} />
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Adding…' : 'Add user'}
@@ -108,7 +75,7 @@ function UserRow({ user, onChanged, onDelete }: { user: UserView; onChanged(): v
       onChanged();
       return true;
     } catch (err) {
-      setError(errorText(err));
+      setError(fieldMessageOf(err));
       return false;
     }
   };
@@ -124,11 +91,7 @@ function UserRow({ user, onChanged, onDelete }: { user: UserView; onChanged(): v
           )}
         </div>
         <p class="muted admin-row-meta">{streamsText(user.streams)}</p>
-        {error && (
-          <p class="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormErrorLine message={error} />
         {password !== undefined && (
           <form
             class="inline-form"
@@ -188,20 +151,21 @@ export function UsersSection() {
   return (
     <section class="admin-section">
       <h2>Users</h2>
-      {users.error !== undefined && <ErrorBox error={users.error} onRetry={users.reload} />}
-      {users.data === undefined && users.error === undefined && <Loading what="users" />}
-      {users.data?.length === 0 && (
-        <Empty>
-          <p>No users besides the config file's admin. Add one below.</p>
-        </Empty>
-      )}
-      {users.data && users.data.length > 0 && (
-        <ul class="admin-list">
-          {users.data.map((u) => (
-            <UserRow key={u.name} user={u} onChanged={users.reload} onDelete={() => setDeleting(u)} />
-          ))}
-        </ul>
-      )}
+      <ListStates
+        items={users.data}
+        error={users.error}
+        what="users"
+        onRetry={users.reload}
+        empty={<p>No users besides the config file's admin. Add one below.</p>}
+      >
+        {(list) => (
+          <ul class="admin-list">
+            {list.map((u) => (
+              <UserRow key={u.name} user={u} onChanged={users.reload} onDelete={() => setDeleting(u)} />
+            ))}
+          </ul>
+        )}
+      </ListStates>
       <NewUserForm onCreated={users.reload} />
       {deleting && (
         <ConfirmDialog

@@ -32,6 +32,11 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The message led by the field the server named, if it named one: `streams: no such stream "x"`. */
+export function fieldMessageOf(error: unknown): string {
+  return error instanceof ApiError && error.field ? `${error.field}: ${messageOf(error)}` : messageOf(error);
+}
+
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   return (
     <div class="state state-error" role="alert">
@@ -43,5 +48,28 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
         </button>
       )}
     </div>
+  );
+}
+
+/**
+ * A loaded list's four states: the error with a retry, loading, `empty`, or
+ * `children` given the items. An error keeps the last good items in view.
+ */
+export function ListStates<T>(props: {
+  items: readonly T[] | undefined;
+  error: unknown;
+  what: string;
+  onRetry(): void;
+  empty: ComponentChildren;
+  children(items: readonly T[]): ComponentChildren;
+}) {
+  const { items, error } = props;
+  return (
+    <>
+      {error !== undefined && <ErrorBox error={error} onRetry={props.onRetry} />}
+      {items === undefined && error === undefined && <Loading what={props.what} />}
+      {items?.length === 0 && <Empty>{props.empty}</Empty>}
+      {items && items.length > 0 && props.children(items)}
+    </>
   );
 }

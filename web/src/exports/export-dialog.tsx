@@ -4,7 +4,7 @@
  * queues the job (`POST /api/v1/exports`); the panel then shows its progress.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api/client.js';
+import { api } from '../api/client.js';
 import {
   AUDIO_CODECS,
   CONTAINERS,
@@ -16,7 +16,8 @@ import {
   type ExportOptions,
   type ExportRequest,
 } from '../api/types.js';
-import { messageOf } from '../components/states.js';
+import { DialogActions, FormErrorLine, useSubmit } from '../components/form.js';
+import { fieldMessageOf } from '../components/states.js';
 import type { MsRange } from '../timeline/timeline-layout.js';
 import { formatLocalDateTime } from '../timeline/time-zone.js';
 import { previewFileName } from './file-name-preview.js';
@@ -90,8 +91,6 @@ export function exportRequestOf(form: Form, stream: string, range: MsRange, time
 
 export function ExportDialog(props: ExportDialogProps) {
   const [form, setForm] = useState<Form>(INITIAL);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ message: string; field?: string } | undefined>();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
 
@@ -110,22 +109,14 @@ export function ExportDialog(props: ExportDialogProps) {
     custom: form.fileName,
   });
 
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      props.onQueued(await api.createExport(exportRequestOf(form, props.stream.name, range, timeZone)));
-    } catch (err) {
-      setError({ message: messageOf(err), ...(err instanceof ApiError && err.field ? { field: err.field } : {}) });
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useSubmit(
+    async () => props.onQueued(await api.createExport(exportRequestOf(form, props.stream.name, range, timeZone))),
+    fieldMessageOf,
+  );
 
   return (
     <dialog ref={dialogRef} class="dialog export-dialog" onClose={props.onClose} aria-labelledby="export-title">
-      <form method="dialog" onSubmit={submit}>
+      <form method="dialog" onSubmit={onSubmit}>
         <h2 id="export-title">Export {props.stream.title || props.stream.name}</h2>
         <p class="muted">
           {formatLocalDateTime(range.startMs, timeZone)} → {formatLocalDateTime(range.endMs, timeZone)} (
@@ -273,20 +264,10 @@ export function ExportDialog(props: ExportDialogProps) {
             )}
           </div>
         </fieldset>
-        {error && (
-          <p class="form-error" role="alert">
-            {error.field ? `${error.field}: ` : ''}
-            {error.message}
-          </p>
-        )}
-        <div class="actions">
-          <button type="button" onClick={() => dialogRef.current?.close()}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Queuing…' : 'Export'}
-          </button>
-        </div>
+        <FormErrorLine message={error} />
+        <DialogActions onCancel={() => dialogRef.current?.close()} busy={busy} submitClass="primary">
+          {busy ? 'Queuing…' : 'Export'}
+        </DialogActions>
       </form>
     </dialog>
   );

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { WireRange } from '../api/types.js';
+import { FormErrorLine, TextField } from '../components/form.js';
 import { messageOf } from '../components/states.js';
 import { formatDuration } from '../exports/progress.js';
 import type { MsRange } from '../timeline/timeline-layout.js';
@@ -66,24 +67,20 @@ export function SelectionBar(props: SelectionBarProps) {
   return (
     <section class="selection">
       <form class="selection-form" onSubmit={applyTyped}>
-        <label>
-          From
-          <input
-            name="selection-start"
-            value={startText}
-            placeholder="YYYY-MM-DD HH:mm:ss"
-            onInput={(e) => setStartText(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          To
-          <input
-            name="selection-end"
-            value={endText}
-            placeholder="YYYY-MM-DD HH:mm:ss"
-            onInput={(e) => setEndText(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="From"
+          name="selection-start"
+          placeholder="YYYY-MM-DD HH:mm:ss"
+          value={startText}
+          onValue={setStartText}
+        />
+        <TextField
+          label="To"
+          name="selection-end"
+          placeholder="YYYY-MM-DD HH:mm:ss"
+          value={endText}
+          onValue={setEndText}
+        />
         <button type="submit">Select</button>
         {selection && (
           <span class="muted" data-testid="selection-length">
@@ -116,11 +113,7 @@ export function SelectionBar(props: SelectionBarProps) {
           ))}
         </div>
       )}
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormErrorLine message={error} />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client.js';
 import type { Session } from '../api/types.js';
+import { FormErrorLine, TextField, useSubmit } from '../components/form.js';
 import { messageOf } from '../components/states.js';
 
 function signInMessage(error: unknown): string {
@@ -17,52 +18,26 @@ function signInMessage(error: unknown): string {
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSignedIn(await api.signIn(user.trim(), password));
-    } catch (err) {
-      setError(signInMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useSubmit(
+    async () => onSignedIn(await api.signIn(user.trim(), password)),
+    signInMessage,
+  );
 
   return (
     <main class="signin">
-      <form class="card signin-form" onSubmit={submit}>
+      <form class="card signin-form" onSubmit={onSubmit}>
         <h1>Vigil</h1>
-        <label>
-          User
-          <input
-            name="user"
-            autocomplete="username"
-            required
-            value={user}
-            onInput={(e) => setUser(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        {error && (
-          <p class="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <TextField label="User" name="user" autocomplete="username" required value={user} onValue={setUser} />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
+        <FormErrorLine message={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

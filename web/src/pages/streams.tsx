@@ -2,22 +2,29 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, mediaUrls } from '../api/client.js';
 import type { Session, StreamView } from '../api/types.js';
-import { Empty, ErrorBox, Loading } from '../components/states.js';
+import { ListStates } from '../components/states.js';
 import { StatusBadge, formatDepth } from '../components/stream-status.js';
 import { hrefs } from '../router.js';
 
 const LIST_REFRESH_MS = 5_000;
-const THUMBNAIL_REFRESH_MS = 10_000;
+/** The tile's picture moves on in steps of this, however often the list (and the archive's end) moves. */
+const THUMBNAIL_STEP_S = 10;
 
-/** The newest picture: a little before the archive's end, where a keyframe surely is. */
+/**
+ * The newest picture: a little before the archive's end, where a keyframe
+ * surely is, rounded down to a THUMBNAIL_STEP_S step so each list refresh
+ * does not ask for a new one (the end grows with every fragment). Never
+ * before the archive's start, where there is nothing to decode.
+ */
 function liveThumbnailAt(stream: StreamView, nowS: number): number | undefined {
-  const to = stream.archive.to;
-  if (to === undefined) return undefined;
-  return Math.floor(Math.min(nowS, to - 0.5));
+  const { from, to } = stream.archive;
+  if (from === undefined || to === undefined) return undefined;
+  const newest = Math.min(nowS, to - 0.5);
+  return Math.max(Math.ceil(from), Math.floor(newest / THUMBNAIL_STEP_S) * THUMBNAIL_STEP_S);
 }
 
-function StreamTile({ stream, tick }: { stream: StreamView; tick: number }) {
-  const at = liveThumbnailAt(stream, tick / 1000);
+function StreamTile({ stream }: { stream: StreamView }) {
+  const at = liveThumbnailAt(stream, Date.now() / 1000);
   const [broken, setBroken] = useState(false);
   useEffect(() => setBroken(false), [at]);
   return (
@@ -51,7 +58,6 @@ function allowed(session: Session, stream: StreamView): boolean {
 export function StreamsPage({ session }: { session: Session }) {
   const [streams, setStreams] = useState<StreamView[] | undefined>();
   const [error, setError] = useState<unknown>();
-  const [tick, setTick] = useState(Date.now());
 
   const load = () =>
     api.streams().then(
@@ -68,22 +74,20 @@ export function StreamsPage({ session }: { session: Session }) {
 
   useEffect(() => {
     void load();
-    const list = setInterval(() => void load(), LIST_REFRESH_MS);
-    const thumbs = setInterval(() => setTick(Date.now()), THUMBNAIL_REFRESH_MS);
-    return () => {
-      clearInterval(list);
-      clearInterval(thumbs);
-    };
+    const id = setInterval(() => void load(), LIST_REFRESH_MS);
+    return () => clearInterval(id);
   }, []);
 
   return (
     <main class="page">
       <h1>Streams</h1>
-      {error !== undefined && <ErrorBox error={error} onRetry={() => void load()} />}
-      {streams === undefined && error === undefined && <Loading what="streams" />}
-      {streams?.length === 0 && (
-        <Empty>
-          {session.role === 'admin' ? (
+      <ListStates
+        items={streams}
+        error={error}
+        what="streams"
+        onRetry={() => void load()}
+        empty={
+          session.role === 'admin' ? (
             <p>
               No streams yet. <a href={hrefs.adminStreams()}>Add a camera</a> with its RTSP URL.
             </p>
@@ -91,16 +95,17 @@ export function StreamsPage({ session }: { session: Session }) {
             <p>None of your streams exist yet. Ask an administrator which cameras you may see.</p>
           ) : (
             <p>No streams yet. An administrator adds cameras under Manage streams.</p>
-          )}
-        </Empty>
-      )}
-      {streams && streams.length > 0 && (
-        <div class="tiles">
-          {streams.map((s) => (
-            <StreamTile key={s.name} stream={s} tick={tick} />
-          ))}
-        </div>
-      )}
+          )
+        }
+      >
+        {(list) => (
+          <div class="tiles">
+            {list.map((s) => (
+              <StreamTile key={s.name} stream={s} />
+            ))}
+          </div>
+        )}
+      </ListStates>
     </main>
   );
 }
