@@ -77,3 +77,77 @@ describe('cluster config', () => {
     assert.throws(() => load('cluster:\n  databse: postgres://db/vigil\n'), /cluster/);
   });
 });
+
+describe('cluster node settings', () => {
+  const DB = 'cluster:\n  database: postgres://vigil@db/vigil\n';
+
+  it('makes a node do everything, under its host name, with 15 s leases and the local queue by default', () => {
+    const { node } = load('port: 8080').cluster;
+    assert.deepEqual([...node.roles], ['recorder', 'exporter', 'api']);
+    assert.equal(node.leaseSeconds, 15);
+    assert.equal(node.queue, 'local');
+    assert.match(node.id, /^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+  });
+
+  it('uses pg-boss by default once there is a database, and takes node, roles and lease from the file', () => {
+    const { node } = load(`${DB}  node: rec-1\n  roles: [recorder]\n  lease_seconds: 5\n`).cluster;
+    assert.equal(node.id, 'rec-1');
+    assert.deepEqual([...node.roles], ['recorder']);
+    assert.equal(node.leaseSeconds, 5);
+    assert.equal(node.queue, 'pg-boss');
+  });
+
+  it('lets VIGIL_NODE and VIGIL_ROLES win over the file', () => {
+    const { node } = load(`${DB}  node: file-node\n`, { VIGIL_NODE: 'env-node', VIGIL_ROLES: 'exporter, api' }).cluster;
+    assert.equal(node.id, 'env-node');
+    assert.deepEqual([...node.roles], ['exporter', 'api']);
+  });
+
+  const refused: Array<{ name: string; yaml: string; env?: Record<string, string>; field: string; says: RegExp }> = [
+    {
+      name: 'a partial role set without a database',
+      yaml: 'cluster:\n  roles: [api]\n',
+      field: 'cluster.roles',
+      says: /must do everything/,
+    },
+    {
+      name: 'pg-boss without a database',
+      yaml: 'cluster:\n  queue: pg-boss\n',
+      field: 'cluster.queue',
+      says: /set cluster.database/,
+    },
+    {
+      name: 'an unknown role in VIGIL_ROLES',
+      yaml: DB,
+      env: { VIGIL_ROLES: 'recorder,transcoder' },
+      field: 'VIGIL_ROLES',
+      says: /transcoder/,
+    },
+    {
+      name: 'a node name with a space',
+      yaml: DB,
+      env: { VIGIL_NODE: 'rec 1' },
+      field: 'VIGIL_NODE',
+      says: /letters, digits/,
+    },
+    {
+      name: 'an unknown role in the file',
+      yaml: `${DB}  roles: [recorder, transcoder]\n`,
+      field: 'cluster.roles',
+      says: /recorder|exporter|api/,
+    },
+    { name: 'a lease under 3 s', yaml: `${DB}  lease_seconds: 1\n`, field: 'cluster.lease_seconds', says: /3/ },
+  ];
+  for (const c of refused) {
+    it(`refuses ${c.name}, naming ${c.field}`, () => {
+      assert.throws(
+        () => load(c.yaml, c.env),
+        (err: unknown) =>
+          isVigilError(err) &&
+          err.code === 'INVALID_CONFIG' &&
+          err.message.includes(c.field) &&
+          c.says.test(err.message),
+      );
+    });
+  }
+});

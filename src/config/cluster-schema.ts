@@ -3,10 +3,13 @@
  * puts the index in PostgreSQL, where several Vigil nodes can share it;
  * without it the index is the embedded SQLite file. `storage`: an `s3://`
  * bucket that closed segments are uploaded to (see archive/remote/).
+ * `node`, `roles`, `lease_seconds` and `queue` say what this node does among
+ * the others (see src/cluster/).
  * Secrets (the URL's password, the secret access key) are never echoed: the
  * parsed config keeps them in non-enumerable properties, so printing or
  * serializing it shows none.
  */
+import { hostname } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { redactDatabaseUrl } from '../archive/index/dialect.js';
 import { VigilError } from '../errors.js';
@@ -14,6 +17,32 @@ import { VigilError } from '../errors.js';
 // No `pattern` here: a schema mismatch message echoes the value, and this value holds a password.
 export const ClusterConfigSchema = Type.Object(
   {
+    node: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$',
+        description: 'a name of 1-63 letters, digits, ".", "_" or "-", unique among the nodes (default: the host name)',
+      }),
+    ),
+    roles: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('recorder'), Type.Literal('exporter'), Type.Literal('api')]), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'what this node does (default: all three)',
+      }),
+    ),
+    lease_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 3,
+        maximum: 600,
+        description:
+          "whole seconds from 3 to 600 (how long a dead recorder's streams wait before another node takes them)",
+      }),
+    ),
+    queue: Type.Optional(
+      Type.Union([Type.Literal('local'), Type.Literal('pg-boss')], {
+        description: 'export job queue: in-process, or pg-boss on cluster.database (the default with a database)',
+      }),
+    ),
     database: Type.Optional(
       Type.String({ minLength: 1, description: 'a postgres://user:password@host:port/database URL' }),
     ),
@@ -62,12 +91,28 @@ export interface ClusterStorageConfig {
   uploadConcurrency: number;
 }
 
+export type NodeRole = 'recorder' | 'exporter' | 'api';
+export const ALL_NODE_ROLES: readonly NodeRole[] = ['recorder', 'exporter', 'api'];
+
+export interface ClusterNodeConfig {
+  /** Unique among the nodes sharing a database; the host name by default. */
+  id: string;
+  roles: ReadonlySet<NodeRole>;
+  /** A recorder that has not renewed its lease for this long loses its streams to another node. */
+  leaseSeconds: number;
+  /** 'pg-boss' needs `database`; 'local' is the in-process queue of the embedded server. */
+  queue: 'local' | 'pg-boss';
+}
+
 export interface ClusterConfig {
   /** Undefined: the index is the embedded SQLite file. */
   database: ClusterDatabaseConfig | undefined;
   /** Undefined: segments stay on local disk only. */
   storage?: ClusterStorageConfig;
+  node: ClusterNodeConfig;
 }
+
+export const DEFAULT_LEASE_SECONDS = 15;
 
 /** 10 GiB: about 5.5 h of a 4 Mbit/s camera stays local for live HLS and recent exports. */
 export const DEFAULT_LOCAL_CACHE_BYTES = 10 * 1024 ** 3;
@@ -153,9 +198,66 @@ export function parseClusterConfig(
   env: Record<string, string | undefined> = process.env,
 ): ClusterConfig {
   const storage = wire?.storage === undefined ? {} : { storage: parseStorage(wire.storage, env, label) };
-  if (envDatabaseUrl) {
-    return { database: checkDatabaseUrl(envDatabaseUrl, 'environment', 'VIGIL_DATABASE_URL'), ...storage };
-  }
   const url = wire?.database;
-  return { database: url === undefined ? undefined : checkDatabaseUrl(url, label, 'cluster.database'), ...storage };
+  const database = envDatabaseUrl
+    ? checkDatabaseUrl(envDatabaseUrl, 'environment', 'VIGIL_DATABASE_URL')
+    : url === undefined
+      ? undefined
+      : checkDatabaseUrl(url, label, 'cluster.database');
+  return { database, ...storage, node: parseNode(wire, database !== undefined, label, env) };
+}
+
+function parseRoles(text: string): NodeRole[] {
+  const roles = text.split(',').map((r) => r.trim());
+  const wrong = roles.find((r) => !(ALL_NODE_ROLES as readonly string[]).includes(r));
+  if (wrong !== undefined || roles.length === 0) {
+    throw invalidField(
+      'environment',
+      'VIGIL_ROLES',
+      `expected a comma-separated list of ${ALL_NODE_ROLES.join(', ')}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return roles as NodeRole[];
+}
+
+/** `VIGIL_NODE` and `VIGIL_ROLES` win over the file, so one file can serve every node. */
+function parseNode(
+  wire: ClusterConfigWire | undefined,
+  hasDatabase: boolean,
+  label: string,
+  env: Record<string, string | undefined>,
+): ClusterNodeConfig {
+  const envNode = env.VIGIL_NODE || undefined;
+  if (envNode !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(envNode)) {
+    throw invalidField(
+      'environment',
+      'VIGIL_NODE',
+      `expected 1-63 letters, digits, ".", "_" or "-" (starting with a letter or digit), got ${JSON.stringify(envNode)}`,
+    );
+  }
+  const roles = env.VIGIL_ROLES ? parseRoles(env.VIGIL_ROLES) : (wire?.roles ?? ALL_NODE_ROLES);
+  const rolesField = env.VIGIL_ROLES ? 'VIGIL_ROLES' : 'cluster.roles';
+  if (!hasDatabase && roles.length < ALL_NODE_ROLES.length) {
+    throw invalidField(
+      env.VIGIL_ROLES ? 'environment' : label,
+      rolesField,
+      'a node without cluster.database must do everything (recorder, exporter, api): set cluster.database to share the work between nodes',
+    );
+  }
+  const queue = wire?.queue ?? (hasDatabase ? 'pg-boss' : 'local');
+  if (queue === 'pg-boss' && !hasDatabase) {
+    throw invalidField(
+      label,
+      'cluster.queue',
+      'pg-boss keeps its jobs in PostgreSQL: set cluster.database, or use queue: local',
+    );
+  }
+  const id =
+    envNode ??
+    wire?.node ??
+    (hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 63) ||
+      'vigil');
+  return { id, roles: new Set(roles), leaseSeconds: wire?.lease_seconds ?? DEFAULT_LEASE_SECONDS, queue };
 }
