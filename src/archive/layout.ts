@@ -7,6 +7,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { STREAM_NAME_PATTERN, type Variant } from '../config/stream-types.js';
 import { invalidArgument, VigilError } from '../errors.js';
+import { isBelow } from '../path-within.js';
 import { US_PER_MS } from '../time.js';
 
 export function checkStreamName(stream: string): void {
@@ -65,8 +66,7 @@ export function resolveInsideRoot(root: string, relativePath: string): string {
     throw invalidArgument('path', `must stay inside the archive root, got ${JSON.stringify(relativePath)}`);
   }
   const full = resolve(root, relativePath);
-  const rel = relative(resolve(root), full);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+  if (!isBelow(resolve(root), full)) {
     throw invalidArgument('path', `must stay inside the archive root, got ${JSON.stringify(relativePath)}`);
   }
   return full;
@@ -105,8 +105,7 @@ export async function checkInsideRootOnDisk(root: string, relativePath: string):
     throw invalidArgument('path', `${JSON.stringify(relativePath)} goes through a symbolic link to nothing`);
   }
   const real = join(realProbe, ...missing);
-  const rel = relative(realRoot, real);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+  if (!isBelow(realRoot, real)) {
     throw invalidArgument('path', `resolves outside the archive root through a link: ${JSON.stringify(relativePath)}`);
   }
   return full;

@@ -12,7 +12,7 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { redactDatabaseUrl } from '../archive/index/dialect.js';
-import { VigilError } from '../errors.js';
+import { invalidConfig } from './schema-errors.js';
 
 // No `pattern` here: a schema mismatch message echoes the value, and this value holds a password.
 export const ClusterConfigSchema = Type.Object(
@@ -118,10 +118,6 @@ export const DEFAULT_LEASE_SECONDS = 15;
 export const DEFAULT_LOCAL_CACHE_BYTES = 10 * 1024 ** 3;
 const DEFAULT_UPLOAD_CONCURRENCY = 4;
 
-function invalidField(label: string, field: string, text: string): VigilError {
-  return new VigilError('INVALID_CONFIG', `${label}: ${field}: ${text}`, { field });
-}
-
 const EXPECTED = 'expected a postgres://user:password@host:port/database URL';
 
 function checkDatabaseUrl(url: string, label: string, field: string): ClusterDatabaseConfig {
@@ -129,14 +125,14 @@ function checkDatabaseUrl(url: string, label: string, field: string): ClusterDat
   try {
     parsed = new URL(url);
   } catch {
-    throw invalidField(label, field, `${EXPECTED} (the value, hidden, is not a URL)`);
+    throw invalidConfig(label, field, `${EXPECTED} (the value, hidden, is not a URL)`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw invalidField(label, field, `${EXPECTED}, got a ${parsed.protocol} URL`);
+    throw invalidConfig(label, field, `${EXPECTED}, got a ${parsed.protocol} URL`);
   }
-  if (parsed.hostname === '') throw invalidField(label, field, `${EXPECTED}; ${redactDatabaseUrl(url)} names no host`);
+  if (parsed.hostname === '') throw invalidConfig(label, field, `${EXPECTED}; ${redactDatabaseUrl(url)} names no host`);
   if (parsed.pathname.length <= 1) {
-    throw invalidField(label, field, `${EXPECTED}; ${redactDatabaseUrl(url)} names no database`);
+    throw invalidConfig(label, field, `${EXPECTED}; ${redactDatabaseUrl(url)} names no database`);
   }
   const config = { display: redactDatabaseUrl(url) };
   Object.defineProperty(config, 'url', { value: url, enumerable: false });
@@ -148,7 +144,7 @@ type StorageWire = NonNullable<ClusterConfigWire['storage']>;
 const S3_EXPECTED = 'expected s3://bucket or s3://bucket/prefix';
 
 function parseStorage(wire: StorageWire, env: Record<string, string | undefined>, label: string): ClusterStorageConfig {
-  const bad = (field: string, text: string) => invalidField(label, `cluster.storage.${field}`, text);
+  const bad = (field: string, text: string) => invalidConfig(label, `cluster.storage.${field}`, text);
   const match = /^s3:\/\/([^/?#]+)(?:\/([^?#]*))?$/.exec(wire.url);
   if (match === null) throw bad('url', `${S3_EXPECTED}, got ${JSON.stringify(wire.url)}`);
   const bucket = match[1]!;
@@ -211,7 +207,7 @@ function parseRoles(text: string): NodeRole[] {
   const roles = text.split(',').map((r) => r.trim());
   const wrong = roles.find((r) => !(ALL_NODE_ROLES as readonly string[]).includes(r));
   if (wrong !== undefined || roles.length === 0) {
-    throw invalidField(
+    throw invalidConfig(
       'environment',
       'VIGIL_ROLES',
       `expected a comma-separated list of ${ALL_NODE_ROLES.join(', ')}, got ${JSON.stringify(text)}`,
@@ -229,7 +225,7 @@ function parseNode(
 ): ClusterNodeConfig {
   const envNode = env.VIGIL_NODE || undefined;
   if (envNode !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(envNode)) {
-    throw invalidField(
+    throw invalidConfig(
       'environment',
       'VIGIL_NODE',
       `expected 1-63 letters, digits, ".", "_" or "-" (starting with a letter or digit), got ${JSON.stringify(envNode)}`,
@@ -238,7 +234,7 @@ function parseNode(
   const roles = env.VIGIL_ROLES ? parseRoles(env.VIGIL_ROLES) : (wire?.roles ?? ALL_NODE_ROLES);
   const rolesField = env.VIGIL_ROLES ? 'VIGIL_ROLES' : 'cluster.roles';
   if (!hasDatabase && roles.length < ALL_NODE_ROLES.length) {
-    throw invalidField(
+    throw invalidConfig(
       env.VIGIL_ROLES ? 'environment' : label,
       rolesField,
       'a node without cluster.database must do everything (recorder, exporter, api): set cluster.database to share the work between nodes',
@@ -246,7 +242,7 @@ function parseNode(
   }
   const queue = wire?.queue ?? (hasDatabase ? 'pg-boss' : 'local');
   if (queue === 'pg-boss' && !hasDatabase) {
-    throw invalidField(
+    throw invalidConfig(
       label,
       'cluster.queue',
       'pg-boss keeps its jobs in PostgreSQL: set cluster.database, or use queue: local',

@@ -15,7 +15,7 @@ import { accessConfigProperties, parseAccessConfig, type AccessConfig } from './
 import { ClusterConfigSchema, parseClusterConfig, type ClusterConfig } from './cluster-schema.js';
 import { parseDiskLimit, filesystemSizeBytes } from './disk-limit.js';
 import { RtmpIngestConfigSchema, parseRtmpIngestConfig, type RtmpIngestConfig } from './ingest-schema.js';
-import { checkSchema } from './schema-errors.js';
+import { checkSchema, invalidConfig } from './schema-errors.js';
 import { EventSinksSchema, parseEventSinks, type EventSinkConfig } from './sinks-schema.js';
 import { STREAM_NAME_HINT, toStreamDefinition } from './stream-schema.js';
 import { STREAM_NAME_PATTERN, type StreamDefinition } from './stream-types.js';
@@ -167,10 +167,6 @@ export interface LoadConfigOptions {
   overrides?: ConfigOverrides;
   /** For tests: the size of a filesystem, for percentage disk limits. */
   fsSize?: (path: string) => number;
-}
-
-function invalidConfig(label: string, field: string, text: string): VigilError {
-  return new VigilError('INVALID_CONFIG', `${label}: ${field}: ${text}`, { field });
 }
 
 function checkTimezone(zone: string, label: string): string {

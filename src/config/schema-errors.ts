@@ -147,3 +147,8 @@ export function checkSchema<T extends TSchema>(schema: T, value: unknown, option
   if (validator.Check(value)) return value as Static<T>;
   throw schemaErrorToVigil(schema, value, validator.Errors(value) as RawSchemaError[], options);
 }
+
+/** A config value the schema let through but a later check refused: `label: field: text`, naming the field. */
+export function invalidConfig(label: string, field: string, text: string): VigilError {
+  return new VigilError('INVALID_CONFIG', `${label}: ${field}: ${text}`, { field });
+}

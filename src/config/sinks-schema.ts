@@ -5,9 +5,10 @@
  * oldest. A file sink's path is confined to the data directory, so a config
  * key cannot make Vigil append to an arbitrary file.
  */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
+import { isBelow } from '../path-within.js';
 import { Type, type Static } from 'typebox';
-import { VigilError } from '../errors.js';
+import { invalidConfig } from './schema-errors.js';
 import { EVENT_NAMES, type VigilEventName } from '../telemetry/events.js';
 import { STREAM_NAME_PATTERN } from './stream-types.js';
 
@@ -54,15 +55,10 @@ export interface EventSinkConfig {
   timeoutMs: number;
 }
 
-function invalid(label: string, field: string, text: string): VigilError {
-  return new VigilError('INVALID_CONFIG', `${label}: ${field}: ${text}`, { field });
-}
-
 function confineToDataDir(path: string, dataDir: string, label: string, field: string): string {
   const full = resolve(dataDir, path);
-  const rel = relative(dataDir, full);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || path.includes('\0')) {
-    throw invalid(label, field, `expected a file path inside data_dir (${dataDir}), got ${JSON.stringify(path)}`);
+  if (!isBelow(dataDir, full) || path.includes('\0')) {
+    throw invalidConfig(label, field, `expected a file path inside data_dir (${dataDir}), got ${JSON.stringify(path)}`);
   }
   return full;
 }
@@ -73,18 +69,18 @@ export function parseEventSinks(sinks: EventSinkFile[] | undefined, dataDir: str
   return (sinks ?? []).map((sink, i) => {
     const field = `event_sinks.${i}`;
     if ((sink.url === undefined) === (sink.file === undefined)) {
-      throw invalid(label, field, 'expected exactly one of url (HTTP POST of JSON arrays) and file (JSON lines)');
+      throw invalidConfig(label, field, 'expected exactly one of url (HTTP POST of JSON arrays) and file (JSON lines)');
     }
     const target: EventSinkTarget =
       sink.url !== undefined
         ? { kind: 'url', url: sink.url }
         : { kind: 'file', path: confineToDataDir(sink.file ?? '', dataDir, label, `${field}.file`) };
     const name = sink.name ?? `sink${i}`;
-    if (names.has(name)) throw invalid(label, `${field}.name`, `"${name}" is the name of another sink`);
+    if (names.has(name)) throw invalidConfig(label, `${field}.name`, `"${name}" is the name of another sink`);
     names.add(name);
     for (const [j, stream] of (sink.only?.stream ?? []).entries()) {
       if (!STREAM_NAME_PATTERN.test(stream)) {
-        throw invalid(label, `${field}.only.stream.${j}`, `${JSON.stringify(stream)} is not a stream name`);
+        throw invalidConfig(label, `${field}.only.stream.${j}`, `${JSON.stringify(stream)} is not a stream name`);
       }
     }
     return {

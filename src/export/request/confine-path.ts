@@ -7,8 +7,9 @@
  * directory, and its errors name the request's `file_path`.
  */
 import { lstat, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { invalidArgument, VigilError } from '../../errors.js';
+import { isWithin } from '../../path-within.js';
 
 const isMissing = (err: unknown): boolean => {
   const code = (err as NodeJS.ErrnoException).code;
@@ -47,8 +48,7 @@ export async function confineToExportRoot(root: string, directory: string): Prom
   } catch {
     throw invalidArgument('file_path', `${probe} is a symbolic link to something that does not exist`);
   }
-  const rel = relative(realRoot, join(real, ...missing));
-  if (rel.startsWith('..') || isAbsolute(rel)) {
+  if (!isWithin(realRoot, join(real, ...missing))) {
     throw invalidArgument('file_path', `${directory} leads outside the export root ${root} through a symbolic link`);
   }
   if (!(await stat(real)).isDirectory()) {

@@ -5,6 +5,7 @@
  */
 import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { invalidArgument, VigilError } from '../../errors.js';
+import { isWithin } from '../../path-within.js';
 import { containerOfFileName, sanitizeFileName } from './file-name.js';
 import { show } from './values.js';
 
@@ -27,11 +28,6 @@ export function checkExportRoots(roots: readonly string[]): string[] {
     }
     return resolve(root);
   });
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 export interface RequestedPath {
@@ -70,7 +66,7 @@ export function resolveRequestedPath(filePath: string | undefined, roots: readon
   // An absolute path's leading directories are the root's own; only the part inside the root is checked below.
   const directory = resolve(absolute ? posix.join('/', ...dirParts) : posix.join(defaultRoot, ...dirParts));
   const root = absolute
-    ? canonicalRoots.filter((r) => isInside(r, directory)).sort((a, b) => b.length - a.length)[0]
+    ? canonicalRoots.filter((r) => isWithin(r, directory)).sort((a, b) => b.length - a.length)[0]
     : defaultRoot;
   if (root === undefined)
     throw invalidArgument(FIELD, `${show(filePath)} is outside the export roots (expected ${allowed})`);
