@@ -74,3 +74,8 @@ export function invalidArgument(field: string, message: string): VigilError {
 export function isVigilError(err: unknown, code?: ErrorCode): err is VigilError {
   return err instanceof VigilError && (code === undefined || err.code === code);
 }
+
+/** The text of anything thrown (an Error's message, else its string form), for logs and error fields. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -7,6 +7,7 @@ import { readFragment, scanBoxes } from '../mp4/index.js';
 import type { BoxLocation, TrackConfig, TrackDefaults } from '../mp4/types.js';
 import { fragmentTimesUs, startsWithKeyframe, timingRun } from './fragment-time.js';
 import type { FragmentInsert } from './index/segments.repo.js';
+import { messageOf } from '../errors.js';
 
 /** Complete top-level boxes that may sit between fragments and are kept as they are. */
 const PASSIVE_BOXES = new Set(['free', 'skip', 'styp', 'sidx', 'prft', 'emsg', 'mfra', 'udta', 'uuid']);
@@ -29,7 +30,7 @@ export function nextBox(buf: Uint8Array, at: number): NextBox {
   try {
     found = scanBoxes(buf, at, headerEnd)[0];
   } catch (err) {
-    return { kind: 'torn', why: err instanceof Error ? err.message : String(err) };
+    return { kind: 'torn', why: messageOf(err) };
   }
   if (found === undefined) return { kind: 'torn', why: `box header at ${at} is cut short` };
   if (buf[at] === 0 && buf[at + 1] === 0 && buf[at + 2] === 0 && buf[at + 3] === 0) {
@@ -109,7 +110,7 @@ export function scanFragments(
         moof,
       };
     } catch (err) {
-      const why = `moof at ${at}: ${err instanceof Error ? err.message : String(err)}`;
+      const why = `moof at ${at}: ${messageOf(err)}`;
       return { fragments, validEnd: at, stoppedBecause: why, tornTail: false };
     }
     fragments.push(fragment);

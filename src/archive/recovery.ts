@@ -25,6 +25,7 @@ import {
 import { listStoredRemotely, markSegmentRemoteOnly } from './index/segment-storage.repo.js';
 import { parseSegmentPath, resolveInsideRoot } from './layout.js';
 import type { SegmentRecord } from './types.js';
+import { messageOf } from '../errors.js';
 
 export interface RecoveryReport {
   /** Index rows dropped because their file is gone. */
@@ -38,7 +39,7 @@ export interface RecoveryReport {
 }
 
 function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return messageOf(err);
 }
 
 function isMissing(err: unknown): boolean {

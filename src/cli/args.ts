@@ -1,6 +1,6 @@
 /** `util.parseArgs` with its errors turned into VigilErrors that name the option. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { VigilError, invalidArgument } from '../errors.js';
+import { VigilError, invalidArgument, messageOf } from '../errors.js';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type ParsedArgs<T extends OptionsConfig> = ReturnType<
@@ -11,7 +11,7 @@ export function parseCommandArgs<T extends OptionsConfig>(args: string[], option
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'arguments';
     const code = (err as { code?: string }).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -2,7 +2,7 @@
  * One table from error codes to process exit codes (sysexits.h values where
  * one fits) and the words the CLI puts before the message.
  */
-import { VigilError, isVigilError, type ErrorCode } from '../errors.js';
+import { VigilError, isVigilError, type ErrorCode, messageOf } from '../errors.js';
 
 export const EXIT_OK = 0;
 
@@ -36,9 +36,7 @@ export const exitTable = {
 
 /** The exit code and the one-line message for anything a command threw. */
 export function describeFailure(err: unknown): { exit: number; message: string } {
-  const vigil: VigilError = isVigilError(err)
-    ? err
-    : new VigilError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+  const vigil: VigilError = isVigilError(err) ? err : new VigilError('INTERNAL', messageOf(err), { cause: err });
   const row = exitTable[vigil.code];
   return { exit: row.exit, message: `vigil: ${row.prefix}: ${vigil.message}` };
 }

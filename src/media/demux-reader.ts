@@ -13,7 +13,7 @@ import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AVERROR_EAGAIN, AVERROR_EOF, AVFMT_FLAG_NONBLOCK } from 'node-av/constants';
 import { FFmpegError, FormatContext, Packet } from 'node-av/lib';
-import { VigilError } from '../errors.js';
+import { VigilError, messageOf } from '../errors.js';
 import { fillPictureSizes, inputDictionary, redact, takeSourcePacket } from './demux-source.js';
 import { streamToTrack } from './packet-convert.js';
 import { RealtimePacer } from './pacer.js';
@@ -154,8 +154,4 @@ function openInputSync(context: FormatContext, input: DemuxInput): void {
   context.setFlags(AVFMT_FLAG_NONBLOCK);
   FFmpegError.throwIfError(context.findStreamInfoSync(null), 'find stream info');
   fillPictureSizes(context);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -12,7 +12,7 @@
 import './polyfills.js';
 import { AVERROR_EAGAIN, AVERROR_EOF, AVFMT_FLAG_NONBLOCK, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
 import { Dictionary, FFmpegError, FormatContext, Packet } from 'node-av/lib';
-import { VigilError } from '../errors.js';
+import { VigilError, messageOf } from '../errors.js';
 import { packetToSourcePacket, streamToTrack } from './packet-convert.js';
 import { RealtimePacer } from './pacer.js';
 import type { DemuxInput } from './source-url.js';
@@ -199,8 +199,4 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
 /** Source URLs may carry credentials; never put them in messages. */
 export function redact(url: string): string {
   return url.replace(/\/\/[^/@]*@/, '//***@');
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { ArchiveWriter, SegmentRecord } from '../archive/types.js';
 import type { AudioHandling, RtspTransport, Variant } from '../config/stream-types.js';
-import { isVigilError } from '../errors.js';
+import { isVigilError, messageOf } from '../errors.js';
 import type { MediaEngine } from '../media/types.js';
 import { nowUs } from '../time.js';
 import type { FragmenterOptions } from './fragmenter.js';
@@ -204,7 +204,7 @@ function isDemuxed(url: string): boolean {
 
 function toRecorderError(err: unknown, atUs: number): RecorderError {
   if (isVigilError(err)) return { code: err.code, message: err.message, atUs };
-  return { code: 'SOURCE_FAILED', message: err instanceof Error ? err.message : String(err), atUs };
+  return { code: 'SOURCE_FAILED', message: messageOf(err), atUs };
 }
 
 /** Waits `ms`, or less when `signal` aborts; never rejects. */

@@ -15,7 +15,7 @@
  */
 import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import type { SegmentAppender } from '../archive/types.js';
-import { VigilError } from '../errors.js';
+import { VigilError, messageOf } from '../errors.js';
 import { redact } from '../media/demux-source.js';
 import type { AttemptOptions } from './recorder-attempt.js';
 import { recorderWorkerUrl } from './worker-entry.js';
@@ -240,8 +240,4 @@ function spawnWorker(workerData: WorkerStart, transferList: TransferListItem[]):
   // Profiling flags follow the process into its workers; tsx's loader is not needed (worker-entry.ts).
   const execArgv = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof') || arg.startsWith('--heap-prof'));
   return new Worker(recorderWorkerUrl(), { workerData, transferList, execArgv });
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

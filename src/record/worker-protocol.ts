@@ -11,7 +11,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { NewSegment } from '../archive/types.js';
-import { VigilError, errorTable, type ErrorCode } from '../errors.js';
+import { VigilError, errorTable, type ErrorCode, messageOf } from '../errors.js';
 import type { AttemptOptions } from './recorder-attempt.js';
 import type { Discontinuity } from './wall-clock.js';
 
@@ -62,7 +62,7 @@ export type WorkerMessage =
 
 export function toWireError(err: unknown): WireError {
   if (err instanceof VigilError) return { code: err.code, message: err.message };
-  return { code: 'SOURCE_FAILED', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'SOURCE_FAILED', message: messageOf(err) };
 }
 
 export function fromWireError(wire: WireError): VigilError {

@@ -5,7 +5,7 @@
  * server threw, so a caller sees QUEUE_FULL or INVALID_ARGUMENT whether it
  * runs beside the queue or across the network.
  */
-import { errorTable, VigilError, type ErrorCode } from '../../errors.js';
+import { errorTable, VigilError, type ErrorCode, messageOf } from '../../errors.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -131,7 +131,7 @@ export class HttpClient {
       return new VigilError('TIMEOUT', `${what}: no answer from ${this.baseUrl} within ${this.timeoutMs} ms`);
     }
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    const detail = messageOf(cause);
     return new VigilError('SERVER_UNAVAILABLE', `cannot reach the Vigil server at ${this.baseUrl}: ${detail}`, {
       cause: err,
     });

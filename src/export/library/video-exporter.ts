@@ -11,7 +11,7 @@
  * `cancelTaskWithStates` leaves the task list (its file stays).
  */
 import { randomUUID } from 'node:crypto';
-import { invalidArgument, isVigilError, VigilError } from '../../errors.js';
+import { invalidArgument, isVigilError, VigilError, messageOf } from '../../errors.js';
 import { parseDurationToUs, parseTimeToUs, secondsToUs, US_PER_MS } from '../../time.js';
 import type { ExportJobs } from '../jobs/export-jobs.js';
 import { autoRemovalStates, DEFAULT_QUEUE_MAX_LEN, queueFull } from '../queue/queue-options.js';
@@ -109,9 +109,7 @@ export class VideoExporter {
     this.onProgress = options.onProgress;
     this.#cancelStates = autoRemovalStates(options.cancelTaskWithStates ?? ['success', 'error']);
     this.#onCallbackError =
-      options.onCallbackError ??
-      ((err) =>
-        process.emitWarning(`a VideoExporter callback threw: ${err instanceof Error ? err.message : String(err)}`));
+      options.onCallbackError ?? ((err) => process.emitWarning(`a VideoExporter callback threw: ${messageOf(err)}`));
   }
 
   get cancelTaskWithStates(): readonly ExportStatus[] {

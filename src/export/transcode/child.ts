@@ -3,7 +3,7 @@
  * `start` message, pipes the input into stdin (or names a file), and kills
  * the process to cancel. A crash here never takes the server down.
  */
-import { VigilError } from '../../errors.js';
+import { VigilError, messageOf } from '../../errors.js';
 import type { ChildMessage, ChildStart } from './child-protocol.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -30,7 +30,7 @@ process.once('message', (message: ChildStart) => {
       await send({
         type: 'error',
         code: vigil?.code ?? 'MEDIA_INVALID',
-        message: err instanceof Error ? err.message : String(err),
+        message: messageOf(err),
         ...(vigil?.field === undefined ? {} : { field: vigil.field }),
         ...(isHardwareFailure(err) ? { hardwareFailed: true } : {}),
       });

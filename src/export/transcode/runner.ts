@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VigilError } from '../../errors.js';
+import { VigilError, messageOf } from '../../errors.js';
 import { checkTranscodeOptions } from './check-options.js';
 import { isChildMessage, type ChildMessage, type ChildStart } from './child-protocol.js';
 import { cleanEngineMessage } from './engine-message.js';
@@ -252,8 +252,4 @@ class ProgressRelay {
 
 function canceled(): VigilError {
   return new VigilError('CANCELED', 'transcode: canceled');
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
