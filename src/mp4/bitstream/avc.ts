@@ -34,6 +34,54 @@ export interface AvcSps {
   /** Displayed size, after frame cropping. */
   width: number;
   height: number;
+  /** VUI timing (E.1.1): the frame rate is timeScale / (2 · numUnitsInTick); undefined when absent. */
+  timing: { numUnitsInTick: number; timeScale: number } | undefined;
+  /** VUI max_num_reorder_frames; undefined when the SPS has no bitstream restriction (or its VUI is unreadable). */
+  maxNumReorderFrames: number | undefined;
+}
+
+function skipHrdParameters(r: BitReader): void {
+  const count = r.ue() + 1;
+  r.skip(8); // bit_rate_scale, cpb_size_scale
+  for (let i = 0; i < count; i++) {
+    r.ue(); // bit_rate_value_minus1
+    r.ue(); // cpb_size_value_minus1
+    r.bit(); // cbr_flag
+  }
+  r.skip(20); // four delay/length fields of 5 bits
+}
+
+type AvcVui = Pick<AvcSps, 'timing' | 'maxNumReorderFrames'>;
+
+/** The VUI (E.1.1) up to max_num_reorder_frames: what dts reconstruction needs. */
+function readAvcVui(r: BitReader): AvcVui {
+  if (r.bit() === 1 && r.bits(8) === 255) r.skip(32); // aspect_ratio_info, extended SAR
+  if (r.bit() === 1) r.bit(); // overscan
+  if (r.bit() === 1) {
+    r.skip(4); // video_format, video_full_range_flag
+    if (r.bit() === 1) r.skip(24); // colour description
+  }
+  if (r.bit() === 1) {
+    r.ue(); // chroma_sample_loc_type_top_field
+    r.ue(); // chroma_sample_loc_type_bottom_field
+  }
+  let timing: AvcVui['timing'];
+  if (r.bit() === 1) {
+    const numUnitsInTick = r.bits(32);
+    const timeScale = r.bits(32);
+    r.bit(); // fixed_frame_rate_flag
+    if (numUnitsInTick > 0 && timeScale > 0) timing = { numUnitsInTick, timeScale };
+  }
+  const nalHrd = r.bit() === 1;
+  if (nalHrd) skipHrdParameters(r);
+  const vclHrd = r.bit() === 1;
+  if (vclHrd) skipHrdParameters(r);
+  if (nalHrd || vclHrd) r.bit(); // low_delay_hrd_flag
+  r.bit(); // pic_struct_present_flag
+  if (r.bit() === 0) return { timing, maxNumReorderFrames: undefined };
+  r.bit(); // motion_vectors_over_pic_boundaries_flag
+  for (let i = 0; i < 4; i++) r.ue(); // max bytes/bits per pic/mb, log2 max mv lengths
+  return { timing, maxNumReorderFrames: r.ue() };
 }
 
 function skipScalingList(r: BitReader, size: number): void {
@@ -45,7 +93,7 @@ function skipScalingList(r: BitReader, size: number): void {
   }
 }
 
-/** Parses an SPS NAL unit (with its one-byte header) far enough to know the picture size. */
+/** Parses an SPS NAL unit (with its one-byte header): picture size, and the VUI's timing and reorder depth. */
 export function parseAvcSps(nal: Uint8Array): AvcSps {
   if (avcNalType(nal) !== AVC_NAL_SPS) throw new VigilError('MEDIA_INVALID', 'H.264 SPS: NAL unit is not an SPS');
   const r = new BitReader(unescapeRbsp(nal.subarray(1)), 'H.264 SPS');
@@ -94,6 +142,15 @@ export function parseAvcSps(nal: Uint8Array): AvcSps {
   const subHeightC = chromaArrayType === 1 ? 2 : 1;
   const cropUnitX = chromaArrayType === 0 ? 1 : subWidthC;
   const cropUnitY = (chromaArrayType === 0 ? 1 : subHeightC) * (2 - frameMbsOnly);
+  let vui: AvcVui = { timing: undefined, maxNumReorderFrames: undefined };
+  if (r.bit() === 1) {
+    // The picture size above is what callers rely on; a VUI cut short only loses the reorder hints.
+    try {
+      vui = readAvcVui(r);
+    } catch {
+      // keep the defaults
+    }
+  }
   return {
     profileIdc,
     profileCompatibility,
@@ -103,6 +160,7 @@ export function parseAvcSps(nal: Uint8Array): AvcSps {
     bitDepthChromaMinus8,
     width: widthInMbs * 16 - cropUnitX * (crop.left + crop.right),
     height: (2 - frameMbsOnly) * heightInMapUnits * 16 - cropUnitY * (crop.top + crop.bottom),
+    ...vui,
   };
 }
 

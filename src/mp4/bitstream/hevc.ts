@@ -44,6 +44,8 @@ export interface HevcSps extends HevcProfileTierLevel {
   /** Displayed size, after the conformance window. */
   width: number;
   height: number;
+  /** sps_max_num_reorder_pics of the highest sub-layer (it bounds the whole stream); undefined when unreadable. */
+  maxNumReorderPics: number | undefined;
 }
 
 function readProfileTierLevel(r: BitReader, maxSubLayersMinus1: number): HevcProfileTierLevel {
@@ -68,7 +70,7 @@ function readProfileTierLevel(r: BitReader, maxSubLayersMinus1: number): HevcPro
   return { profileSpace, tierFlag, profileIdc, profileCompatibilityFlags, constraintIndicatorFlags, levelIdc };
 }
 
-/** Parses an SPS NAL unit (with its two-byte header) up to the bit depths (H.265 7.3.2.2). */
+/** Parses an SPS NAL unit (with its two-byte header) up to the sub-layer ordering info (H.265 7.3.2.2). */
 export function parseHevcSps(nal: Uint8Array): HevcSps {
   if (hevcNalType(nal) !== HEVC_NAL_SPS) throw new VigilError('MEDIA_INVALID', 'H.265 SPS: NAL unit is not an SPS');
   const r = new BitReader(unescapeRbsp(nal.subarray(2)), 'H.265 SPS');
@@ -85,6 +87,7 @@ export function parseHevcSps(nal: Uint8Array): HevcSps {
   if (r.bit() === 1) win = { left: r.ue(), right: r.ue(), top: r.ue(), bottom: r.ue() };
   const bitDepthLumaMinus8 = r.ue();
   const bitDepthChromaMinus8 = r.ue();
+  const maxNumReorderPics = readMaxNumReorderPics(r, maxSubLayersMinus1);
   // The window is in chroma units (H.265 Table 6-1).
   const subWidthC = chromaFormatIdc === 1 || chromaFormatIdc === 2 ? 2 : 1;
   const subHeightC = chromaFormatIdc === 1 ? 2 : 1;
@@ -97,7 +100,25 @@ export function parseHevcSps(nal: Uint8Array): HevcSps {
     bitDepthChromaMinus8,
     width: lumaWidth - subWidthC * (win.left + win.right),
     height: lumaHeight - subHeightC * (win.top + win.bottom),
+    maxNumReorderPics,
   };
+}
+
+/** The sub-layer ordering info after the bit depths; a cut-short SPS loses only this hint. */
+function readMaxNumReorderPics(r: BitReader, maxSubLayersMinus1: number): number | undefined {
+  try {
+    r.ue(); // log2_max_pic_order_cnt_lsb_minus4
+    const allLayers = r.bit() === 1;
+    let reorder = 0;
+    for (let i = allLayers ? 0 : maxSubLayersMinus1; i <= maxSubLayersMinus1; i++) {
+      r.ue(); // sps_max_dec_pic_buffering_minus1
+      reorder = r.ue();
+      r.ue(); // sps_max_latency_increase_plus1
+    }
+    return reorder;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An HEVCDecoderConfigurationRecord (the hvcC payload), with 4-byte NAL lengths. */

@@ -51,6 +51,25 @@ describe('parseAvcSps', () => {
   }
 });
 
+describe('SPS reorder hints', () => {
+  it('reads the frame rate and a reorder depth of 2 from an x264 stream with 3 B-frames (pyramid)', () => {
+    const sps = splitAnnexB(encode('h264', '320x240', ['-bf', '3'])).find((u) => avcNalType(u) === AVC_NAL_SPS)!;
+    const { timing, maxNumReorderFrames } = parseAvcSps(sps);
+    assert.equal(timing && timing.timeScale / (2 * timing.numUnitsInTick), 25);
+    assert.equal(maxNumReorderFrames, 2);
+  });
+
+  it('reads no reordering from an x264 stream without B-frames', () => {
+    const sps = splitAnnexB(encode('h264', '320x240', ['-bf', '0'])).find((u) => avcNalType(u) === AVC_NAL_SPS)!;
+    assert.equal(parseAvcSps(sps).maxNumReorderFrames, 0);
+  });
+
+  it('reads sps_max_num_reorder_pics from an x265 stream', () => {
+    const sps = splitAnnexB(encode('hevc', '320x240', [])).find((u) => hevcNalType(u) === HEVC_NAL_SPS)!;
+    assert.ok((parseHevcSps(sps).maxNumReorderPics ?? -1) >= 1);
+  });
+});
+
 describe('parseHevcSps', () => {
   const cases: Array<[string, string, string[], { profileIdc: number; width: number; height: number }]> = [
     ['main', '320x240', [], { profileIdc: 1, width: 320, height: 240 }],
