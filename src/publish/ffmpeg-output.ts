@@ -12,6 +12,7 @@ import '../media/polyfills.js';
 import { Encoder, Muxer } from 'node-av/api';
 import {
   AVFMT_FLAG_CUSTOM_IO,
+  AV_CODEC_FLAG_GLOBAL_HEADER,
   AV_CODEC_FLAG_QSCALE,
   AV_LOG_ERROR,
   AV_PIX_FMT_BGR24,
@@ -26,6 +27,7 @@ import {
 } from 'node-av/constants';
 import { Codec, Frame, Log, Packet, Rational, SoftwareScaleContext } from 'node-av/lib';
 import { VigilError } from '../errors.js';
+import { IoDeadline, checkReachable } from './network-deadline.js';
 import { muxerSetup, muxerTarget } from './output-format.js';
 import { resolveVigilAddress } from './vigil-address.js';
 import type { PublisherConfig, PublisherPixelFormat } from './parameters.js';
@@ -73,13 +75,19 @@ export async function openFfmpegOutput(
       },
     );
   }
-  const encoder = await createEncoder(config, codec);
   const target =
     config.target.kind === 'vigil' ? await resolveVigilAddress(config.address) : muxerTarget(config.address);
+  const network = config.target.kind === 'rtmp' || config.target.kind === 'rtsp' || config.target.kind === 'vigil';
+  // FFmpeg connects only when the first packet is written; a refused or silent address should fail open() instead.
+  if (network) await checkReachable(config.address, target, config.timeoutMs);
   const setup = muxerSetup(config.target, config, target);
+  const encoder = await createEncoder(config, codec);
+  if (setup.globalHeader) encoder.setCodecFlags(AV_CODEC_FLAG_GLOBAL_HEADER);
   let muxer: Muxer;
   try {
     muxer = await Muxer.open(target, { format: setup.format, options: setup.options });
+    // node-av would take a tee spec for a file path and make it absolute; the URL is set once the muxer exists.
+    if (setup.url !== target) muxer.getFormatContext().url = setup.url;
   } catch (err) {
     encoder.close();
     throw new VigilError('PUBLISH_FAILED', `address: cannot open ${config.address} for publishing: ${messageOf(err)}`, {
@@ -88,7 +96,11 @@ export async function openFfmpegOutput(
     });
   }
   const streamIndex = muxer.addStream(encoder);
-  return new FfmpegOutput(config, encoder, muxer, streamIndex, createScaler(config), onFailure);
+  const formatContext = muxer.getFormatContext();
+  const deadline = network
+    ? new IoDeadline(config.address, config.timeoutMs, () => formatContext.interrupt())
+    : undefined;
+  return new FfmpegOutput(config, encoder, muxer, streamIndex, createScaler(config), onFailure, deadline);
 }
 
 async function createEncoder(config: PublisherConfig, codec: Codec): Promise<Encoder> {
@@ -163,6 +175,8 @@ class FfmpegOutput implements FrameOutput {
     private readonly streamIndex: number,
     private readonly scaler: SoftwareScaleContext | undefined,
     private readonly onFailure: (err: VigilError) => void,
+    /** Network outputs only: files and HLS on a local disk do not hang on a peer. */
+    private readonly deadline: IoDeadline | undefined,
   ) {
     this.frameTimeBase = new Rational(config.frameRate[1], config.frameRate[0]);
   }
@@ -215,7 +229,7 @@ class FfmpegOutput implements FrameOutput {
       // node-av flags the I/O it opened from our URL as custom I/O and then frees it without closing it,
       // leaving an RTMP/RTSP connection (or a file descriptor) open for good. Cleared, close() closes it.
       this.muxer.getFormatContext().clearFlags(AVFMT_FLAG_CUSTOM_IO);
-      await this.muxer.close().catch(() => undefined);
+      await this.io('closing the output', () => this.muxer.close()).catch((err: unknown) => this.fail(err));
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
   }
@@ -257,11 +271,15 @@ class FfmpegOutput implements FrameOutput {
       try {
         this.bytes += packet.size;
         this.written += 1;
-        await this.muxer.writePacket(packet, this.streamIndex);
+        await this.io('sending frames', () => this.muxer.writePacket(packet, this.streamIndex));
       } finally {
         packet.free();
       }
     }
+  }
+
+  private io<T>(during: string, call: () => Promise<T>): Promise<T> {
+    return this.deadline === undefined ? call() : this.deadline.run(during, call);
   }
 
   private fail(err: unknown): void {

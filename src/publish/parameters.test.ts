@@ -80,6 +80,8 @@ describe('validateParameters: refusals name the parameter and what is allowed', 
     ['a read-only value', { waitRef: 1 }, 'INVALID_ARGUMENT', 'waitRef', /read-only/],
     ['hlsTime 0', { hlsTime: 0 }, 'INVALID_ARGUMENT', 'hlsTime', /seconds from 0.1 to 60, got 0/],
     ['hlsPlaylist vod', { hlsPlaylist: 'vod' }, 'INVALID_ARGUMENT', 'hlsPlaylist', /use one of live, event/],
+    ['timeoutMs 0', { timeoutMs: 0 }, 'INVALID_ARGUMENT', 'timeoutMs', /milliseconds from 100 to 600000.*got 0/],
+    ['timeoutMs in seconds', { timeoutMs: '10s' }, 'INVALID_ARGUMENT', 'timeoutMs', /got "10s"/],
   ];
   for (const [name, input, code, field, message] of cases) {
     it(`refuses ${name}`, () => assertRefused(() => validateParameters(input), code, field, message));
@@ -103,6 +105,7 @@ describe('resolveValues: explicit, then source, then defaults', () => {
     assert.equal(values.frameAhead, 60, 'one GOP');
     assert.equal(values.codecName, 'libx264');
     assert.equal(values.bitRate, 0);
+    assert.equal(values.timeoutMs, 10_000, 'a frozen server is noticed after 10 s');
     assert.equal(values.formatName, undefined);
   });
 

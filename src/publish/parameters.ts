@@ -71,6 +71,12 @@ export interface PublisherParameters {
   hlsPlaylist?: 'live' | 'event';
   /** HLS: `fmp4` (default) or `mpegts` segments. */
   hlsSegmentType?: 'fmp4' | 'mpegts';
+  /**
+   * RTMP, RTSP and vigil://: milliseconds a server may take to accept the
+   * connection or one write before the output fails with TIMEOUT; default
+   * 10000 (100–600000).
+   */
+  timeoutMs?: number;
 }
 
 /** What a probed source offers; explicit parameters win over it. */
@@ -102,6 +108,7 @@ export interface PublisherParameterValues {
   hlsListSize: number;
   hlsPlaylist: 'live' | 'event';
   hlsSegmentType: 'fmp4' | 'mpegts';
+  timeoutMs: number;
   /** Read-only: FFmpeg's muxer, guessed from the address. */
   formatName: OutputTarget['formatName'] | undefined;
   /** Read-only: seconds to wait before pushing the next frame with `serveFrame`. */
@@ -128,6 +135,8 @@ export const CHANGEABLE_WHILE_OPEN: ReadonlySet<string> = new Set(['frameAhead',
 type Check = (field: string, value: unknown) => unknown;
 
 const MAX_SIDE = 8192;
+/** Long enough for a loaded server's handshake, short enough that a frozen one is noticed. */
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 const CHECKS: Record<keyof PublisherParameters, Check> = {
   address: (field, value) => {
@@ -163,6 +172,12 @@ const CHECKS: Record<keyof PublisherParameters, Check> = {
   hlsListSize: (field, value) => integer(field, value, 1, 10_000),
   hlsPlaylist: (field, value) => oneOf(field, value, ['live', 'event'] as const),
   hlsSegmentType: (field, value) => oneOf(field, value, ['fmp4', 'mpegts'] as const),
+  timeoutMs: (field, value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 600_000) {
+      throw invalidArgument(field, `expected whole milliseconds from 100 to 600000 (10 min), got ${show(value)}`);
+    }
+    return value;
+  },
 };
 
 export const PARAMETER_NAMES = Object.keys(CHECKS) as Array<keyof PublisherParameters>;
@@ -233,6 +248,7 @@ export function resolveValues(
     hlsListSize: explicit.hlsListSize ?? 6,
     hlsPlaylist: explicit.hlsPlaylist ?? 'live',
     hlsSegmentType: explicit.hlsSegmentType ?? 'fmp4',
+    timeoutMs: explicit.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     formatName: explicit.address === undefined ? undefined : guessOutput(explicit.address).formatName,
   };
 }

@@ -79,6 +79,7 @@ describe('StreamPublisher (with a fake output and clock)', () => {
       'pixelFormat',
       'preset',
       'ptsAhead',
+      'timeoutMs',
       'waitRef',
       'width',
       'widthSrc',

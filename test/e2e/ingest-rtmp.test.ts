@@ -4,9 +4,14 @@
  * it records a pulled source: ranges appear, a gap shows between two
  * publishes, and an export of a range is judged by ffprobe. A wrong key is
  * refused and records nothing; the stream list shows the publisher's state.
+ * A publisher that is connected but sends no media leaves the stream
+ * waiting; deleting or disabling a stream, or changing its key, disconnects
+ * the publisher that is live on it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +41,7 @@ interface PublisherView {
 }
 interface StreamView {
   name: string;
-  state: { status: string; publisher?: PublisherView };
+  state: { status: string; last_error?: unknown; publisher?: PublisherView };
 }
 
 function publish(clip: string, url: string): Promise<number | null> {
@@ -46,6 +51,59 @@ function publish(clip: string, url: string): Promise<number | null> {
     });
     child.once('close', (code) => resolve(code));
   });
+}
+
+/** ffmpeg publishing the clip in a loop until the connection goes; `exited` resolves with its exit code. */
+function publishForever(clip: string, url: string): { child: ChildProcess; exited: Promise<number | null> } {
+  const args = ['-v', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url];
+  const child = spawn('ffmpeg', args, { stdio: 'ignore' });
+  const exited = once(child, 'close').then(([code]) => code as number | null);
+  return { child, exited };
+}
+
+/**
+ * A relay to Vigil that holds back everything the publisher sends after Vigil
+ * accepted its publish (the reply "NetStream.Publish.Start"), until `release()`:
+ * a publisher connected but silent.
+ */
+async function startHoldingRelay(targetPort: number): Promise<{ port: number; release: () => void; stop: () => void }> {
+  const sockets = new Set<Socket>();
+  const releases: Array<() => void> = [];
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => (client.destroy(), upstream.destroy()));
+    }
+    let holding = false;
+    let released = false;
+    const held: Buffer[] = [];
+    upstream.on('data', (chunk: Buffer) => {
+      if (!released && chunk.includes('NetStream.Publish.Start')) holding = true;
+      client.write(chunk);
+    });
+    client.on('data', (chunk: Buffer) => {
+      if (holding) held.push(chunk);
+      else upstream.write(chunk);
+    });
+    releases.push(() => {
+      released = true;
+      holding = false;
+      for (const chunk of held.splice(0)) upstream.write(chunk);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    release: () => releases.forEach((release) => release()),
+    stop: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 describe('RTMP publishers into Vigil', { timeout: 240_000 }, () => {
@@ -71,7 +129,7 @@ describe('RTMP publishers into Vigil', { timeout: 240_000 }, () => {
       port: await findFreePort(),
       extraConfig: `dvr:\n  segment_duration: 2\nrtmp:\n  listen: ${rtmpPort}\n`,
     });
-    for (const name of ['cam', 'door']) {
+    for (const name of ['cam', 'door', 'quiet', 'gone', 'paused', 'rekeyed']) {
       const put = await vigil.api('PUT', `/streamer/api/v3/streams/${name}`, { url: 'publish://', publish_key: KEY });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       assert.equal(JSON.stringify(put.body).includes(KEY), false, 'the key is never returned');
@@ -160,4 +218,62 @@ describe('RTMP publishers into Vigil', { timeout: 240_000 }, () => {
       assert.ok(Number(video?.nb_frames) >= duration * FPS, `${video?.nb_frames} frames for ${duration} s`);
       assert.equal(await decodeErrors(file), '');
     }));
+
+  test('a publisher connected but silent leaves the stream waiting until its media arrives', () =>
+    withOutput(async () => {
+      const relay = await startHoldingRelay(rtmpPort);
+      try {
+        const done = publish(clip, `rtmp://127.0.0.1:${relay.port}/live/quiet?key=${KEY}`);
+        const connected = await eventually('quiet has a publisher', async () => {
+          const v = await listed('quiet');
+          return v?.state.publisher?.state === 'publishing' ? v : undefined;
+        });
+        assert.equal(connected.state.status, 'waiting', 'no media yet: nothing to record, nothing failing');
+        // Long enough for a recorder that had opened the silent publish to leave waiting.
+        await sleep(3000);
+        const still = await listed('quiet');
+        assert.deepEqual([still?.state.status, still?.state.last_error], ['waiting', undefined]);
+        assert.deepEqual(await recordedRanges(vigil, 'quiet'), []);
+
+        relay.release();
+        assert.equal(await done, 0);
+        const [range] = await eventually('quiet recorded', async () => {
+          const r = await recordedRanges(vigil, 'quiet');
+          return r.length === 1 && (await listed('quiet'))?.state.status === 'waiting' ? r : undefined;
+        });
+        // What ffmpeg sent while held arrives in one burst, ahead of the recorder: the rest is recorded.
+        assert.ok(range!.duration >= 1, `range ${JSON.stringify(range)}`);
+        assert.equal((await listed('quiet'))?.state.last_error, undefined);
+      } finally {
+        relay.stop();
+      }
+    }));
+
+  const changes: Array<[string, string, () => Promise<{ status: number }>]> = [
+    ['deleting the stream', 'gone', () => vigil.api('DELETE', '/streamer/api/v3/streams/gone')],
+    ['disabling the stream', 'paused', () => vigil.api('PUT', '/streamer/api/v3/streams/paused', { enabled: false })],
+    [
+      'changing its publish key',
+      'rekeyed',
+      () => vigil.api('PUT', '/streamer/api/v3/streams/rekeyed', { publish_key: 'e2e-publish-key-0002' }),
+    ],
+  ];
+  for (const [change, name, apply] of changes) {
+    test(`${change} disconnects its live publisher`, () =>
+      withOutput(async () => {
+        const { child, exited } = publishForever(clip, `rtmp://127.0.0.1:${rtmpPort}/live/${name}?key=${KEY}`);
+        try {
+          await eventually(`${name} publishing`, async () =>
+            (await listed(name))?.state.publisher?.state === 'publishing' ? true : undefined,
+          );
+          assert.equal((await apply()).status, 200);
+          assert.notEqual(await exited, 0, 'ffmpeg stops: Vigil closed its connection');
+          assert.match(vigil.output(), new RegExp(`"stream":"${name}".*RTMP publisher disconnected`));
+          const after = await listed(name);
+          assert.equal(after?.state.publisher?.state === 'publishing', false, JSON.stringify(after?.state));
+        } finally {
+          child.kill('SIGKILL');
+        }
+      }));
+  }
 });

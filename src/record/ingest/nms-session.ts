@@ -9,8 +9,22 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 
-/** A media or data message; the ingest only buffers and forwards it. */
-export type NmsPacket = object;
+/** A media or data message; the ingest buffers and forwards it, and reads only its kind. */
+export interface NmsPacket {
+  /** FLV tag type: 8 audio, 9 video, 18 data. */
+  readonly codec_type: number;
+  /** The library's kind of tag: 0 audio config, 1 audio frame, 2 video config, 3 keyframe, 4 inter frame, 6 metadata. */
+  readonly flags: number;
+}
+
+const FLV_AUDIO = 8;
+const FLV_VIDEO = 9;
+
+/** Whether a packet carries a picture or sound (not a codec configuration or metadata). */
+export function isMediaFrame(packet: NmsPacket): boolean {
+  if (packet.codec_type === FLV_AUDIO) return packet.flags === 1;
+  return packet.codec_type === FLV_VIDEO && (packet.flags === 3 || packet.flags === 4);
+}
 
 export interface NmsBroadcast {
   /** How long a publish stays reserved for its client after it disconnects. */

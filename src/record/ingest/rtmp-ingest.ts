@@ -9,6 +9,14 @@
  * RTMP player holding a per-process token, so it records exactly as it does a
  * pulled rtmp:// source. When the publisher leaves, the players are closed:
  * the recorder's attempt ends and it waits at the gate for the next publisher.
+ * The gate opens at the first picture or sound, not at the publish command: a
+ * publisher that connects and sends nothing leaves the stream `waiting`
+ * rather than failing the recorder's attempts.
+ *
+ * A publisher stays only while its stream would still admit it: every
+ * `recheckMs` the live publishers' streams are read again, and one whose
+ * stream was deleted, disabled, moved off publish:// or given another key is
+ * disconnected.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -18,7 +26,7 @@ import { VigilError } from '../../errors.js';
 import { nowUs } from '../../time.js';
 import type { GatedSource, SourceGate } from '../source-gate.js';
 import type { PublisherInfo } from '../types.js';
-import { createRtmpSession, routeNmsLog, type NmsPacket, type NmsSession } from './nms-session.js';
+import { createRtmpSession, isMediaFrame, routeNmsLog, type NmsPacket, type NmsSession } from './nms-session.js';
 import { sameSecret } from '../../secret-compare.js';
 import { queryValue } from './publish-key.js';
 
@@ -39,13 +47,22 @@ export interface RtmpIngestOptions {
   findStream(name: string): Promise<StreamDefinition | undefined>;
   log: IngestLog;
   now?: () => number;
+  /** How often live publishers' streams are read again (deleted, disabled, new key); default 1000 ms. */
+  recheckMs?: number;
 }
 
 interface LivePublish {
   session: NmsSession;
+  socket: Socket;
   info: PublisherInfo;
+  /** The key the publisher gave; undefined for the in-process token, which no key change revokes. */
+  key: string | undefined;
+  /** A picture or sound arrived: until then there is nothing for a recorder to read. */
+  mediaStarted: boolean;
   ended: boolean;
 }
+
+const DEFAULT_RECHECK_MS = 1000;
 
 /** Messages a publisher may send while its key is being checked; more is refused. */
 const MAX_PENDING_PACKETS = 2000;
@@ -64,6 +81,8 @@ export class RtmpIngest {
   private readonly now: () => number;
   private server: Server | undefined;
   private boundPort = 0;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private rechecking = false;
 
   private constructor(private readonly options: RtmpIngestOptions) {
     this.now = options.now ?? nowUs;
@@ -96,6 +115,9 @@ export class RtmpIngest {
     const address = server.address();
     ingest.boundPort = typeof address === 'object' && address !== null ? address.port : options.port;
     ingest.server = server;
+    ingest.recheckTimer = setInterval(() => void ingest.recheck(), options.recheckMs ?? DEFAULT_RECHECK_MS);
+    // The listener keeps the process alive while it should; the periodic check must not.
+    ingest.recheckTimer.unref();
     return ingest;
   }
 
@@ -132,10 +154,42 @@ export class RtmpIngest {
     return `${this.loopbackBase()}/${stream}?token=${this.localToken}&via=vigil`;
   }
 
+  /**
+   * Reads the stream of every live publisher again and disconnects those it
+   * would no longer admit (deleted, disabled, not publish://, another key).
+   * Runs every `recheckMs`; callers that just changed a stream may call it to
+   * act at once. A failed lookup keeps the publisher.
+   */
+  async recheck(): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      for (const [stream, entry] of [...this.live]) {
+        let def: StreamDefinition | undefined;
+        try {
+          def = await this.options.findStream(stream);
+        } catch (err) {
+          this.options.log.debug({ err, stream }, 'RTMP publisher recheck: stream lookup failed');
+          continue;
+        }
+        if (entry.ended || this.live.get(stream) !== entry) continue;
+        const keyChanged = entry.key !== undefined && !sameSecret(entry.key, def?.publishKey);
+        const reason = refusal(def) ?? (keyChanged ? 'the publish key changed' : undefined);
+        if (reason === undefined) continue;
+        this.options.log.info({ stream, client: entry.info.client, reason }, 'RTMP publisher disconnected');
+        entry.socket.destroy();
+      }
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
   /** Closes the listener and every connection (publishers and players). */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
     for (const socket of this.sockets) socket.destroy();
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -155,7 +209,7 @@ export class RtmpIngest {
           return true;
         }
         const entry = this.live.get(stream);
-        if (entry === undefined) return false;
+        if (entry === undefined || !entry.mediaStarted) return false;
         const token = randomBytes(18).toString('base64url');
         this.pullTokens.set(stream, token);
         resolve({ url: `${this.loopbackBase()}/${stream}?pull=${token}`, ended: () => entry.ended });
@@ -183,20 +237,25 @@ export class RtmpIngest {
     const play = session.onPlay;
     const forward = session.onPacket;
     let pending: NmsPacket[] | undefined;
-    let accepted = false;
+    let live: LivePublish | undefined;
+    const relay = (packet: NmsPacket): void => {
+      forward(packet);
+      // After forwarding: the library's GOP cache then holds the frame for the recorder that joins now.
+      if (live !== undefined && !live.mediaStarted && isMediaFrame(packet)) this.onFirstMedia(live);
+    };
     // Until the key is checked nothing reaches the players: a refused client must not feed a live stream.
     session.onPacket = (packet) => {
-      if (accepted) return forward(packet);
+      if (live !== undefined) return relay(packet);
       if (pending === undefined) return;
       pending.push(packet);
       if (pending.length > MAX_PENDING_PACKETS) socket.destroy();
     };
     session.onPush = () => {
       pending = [];
-      void this.admitPublisher(session).then((info) => {
+      void this.admitPublisher(session).then((admitted) => {
         const queued = pending ?? [];
         pending = undefined;
-        if (info === undefined || socket.destroyed) return void socket.destroy();
+        if (admitted === undefined || socket.destroyed) return void socket.destroy();
         if (this.live.has(session.streamName)) {
           this.refuse(session, 'the stream already has a publisher');
           return void socket.destroy();
@@ -205,9 +264,8 @@ export class RtmpIngest {
         session.broadcast.publishGraceMs = 0;
         push();
         if (!session.isPublisher) return void socket.destroy();
-        accepted = true;
-        this.startPublish(session, info, socket);
-        for (const packet of queued) forward(packet);
+        live = this.startPublish(session, admitted, socket);
+        for (const packet of queued) relay(packet);
       });
     };
     session.onPlay = () => {
@@ -227,8 +285,10 @@ export class RtmpIngest {
     session.run();
   }
 
-  /** The publisher's description when it may publish; otherwise logs why and returns undefined. */
-  private async admitPublisher(session: NmsSession): Promise<PublisherInfo | undefined> {
+  /** The publisher's description (and the key it gave) when it may publish; otherwise logs why and returns undefined. */
+  private async admitPublisher(
+    session: NmsSession,
+  ): Promise<{ info: PublisherInfo; key: string | undefined } | undefined> {
     const stream = session.streamName;
     if (session.streamApp !== this.options.app) {
       return this.refuse(session, `unknown application "${session.streamApp}" (use /${this.options.app}/{stream})`);
@@ -243,18 +303,23 @@ export class RtmpIngest {
     const problem = refusal(def);
     if (problem !== undefined) return this.refuse(session, problem);
     const local = sameSecret(queryValue(session.streamQuery, 'token'), this.localToken);
+    const key = local ? undefined : queryValue(session.streamQuery, 'key');
     if (!local) {
-      const key = queryValue(session.streamQuery, 'key');
       if (key === undefined) return this.refuse(session, 'no key (add ?key=<publish_key>)');
       if (!sameSecret(key, def?.publishKey)) return this.refuse(session, 'wrong key');
     }
     const via = local || queryValue(session.streamQuery, 'via') === 'vigil' ? 'vigil' : 'rtmp';
-    return { via, client: session.ip, sinceUs: this.now() };
+    return { info: { via, client: session.ip, sinceUs: this.now() }, key };
   }
 
-  private startPublish(session: NmsSession, info: PublisherInfo, socket: Socket): void {
+  private startPublish(
+    session: NmsSession,
+    admitted: { info: PublisherInfo; key: string | undefined },
+    socket: Socket,
+  ): LivePublish {
     const stream = session.streamName;
-    const entry: LivePublish = { session, info, ended: false };
+    const { info, key } = admitted;
+    const entry: LivePublish = { session, socket, info, key, mediaStarted: false, ended: false };
     this.live.set(stream, entry);
     this.options.log.info({ stream, client: info.client, via: info.via }, 'RTMP publisher started');
     socket.once('close', () => {
@@ -264,6 +329,13 @@ export class RtmpIngest {
       // The recorders read until these close: end them once what was sent is flushed.
       for (const player of session.broadcast.subscribers.values()) player.close();
     });
+    return entry;
+  }
+
+  private onFirstMedia(entry: LivePublish): void {
+    entry.mediaStarted = true;
+    const stream = entry.session.streamName;
+    if (this.live.get(stream) !== entry) return;
     for (const wake of [...(this.waiters.get(stream) ?? [])]) wake();
   }
 

@@ -1,0 +1,182 @@
+/**
+ * A frozen server never hangs a StreamPublisher: servers that accept the TCP
+ * connection and then never read or answer (RTMP and RTSP), and a real RTMP
+ * server that stops reading after the publish started. Each time a frame is
+ * refused with a TIMEOUT error naming the address and `timeoutMs`, `close()`
+ * returns, and `open()` works again against a working server. This file's
+ * process exiting is the check that nothing is left dangling.
+ */
+import assert from 'node:assert/strict';
+import { randomFillSync } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { VigilError } from '../../src/errors.js';
+import { paintTestFrame, StreamPublisher } from '../../src/publish/index.js';
+import { findFreePort } from '../helpers/free-port.js';
+
+const TIMEOUT_MS = 1500;
+
+interface NodeMediaServerInstance {
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  on(event: 'postPublish', listener: (session: { streamPath?: string }) => void): void;
+}
+type NodeMediaServerClass = new (config: object) => NodeMediaServerInstance;
+
+function startRtmpServer(port: number, storeDir: string): NodeMediaServerInstance {
+  const require = createRequire(import.meta.url);
+  const NodeMediaServer = require('node-media-server') as NodeMediaServerClass;
+  const logger = require('node-media-server/src/core/logger.js') as { level: string };
+  const server = new NodeMediaServer({ bind: '127.0.0.1', rtmp: { port }, store: { path: storeDir } });
+  logger.level = 'error';
+  void server.run();
+  return server;
+}
+
+/** Accepts connections and never reads from them nor answers. */
+async function startSilentServer(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.pause();
+    socket.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: portOf(server),
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+/** A relay to `targetPort` whose `freeze()` stops reading from the publisher (the server stays connected). */
+async function startFreezableRelay(
+  targetPort: number,
+): Promise<{ port: number; freeze: () => void; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const clients: Socket[] = [];
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    }
+    clients.push(client);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: portOf(server),
+    freeze: () => {
+      for (const client of clients) {
+        client.unpipe();
+        client.pause();
+      }
+    },
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** Pushes frames until one is refused; returns how many were accepted before it (undefined: none refused). */
+async function pushUntilRefused(publisher: StreamPublisher, frame: (i: number) => Uint8Array, max: number) {
+  for (let i = 0; i < max; i++) {
+    if (!(await publisher.serveFrameBlock(frame(i)))) return i;
+  }
+  return undefined;
+}
+
+function assertTimeout(errors: VigilError[], address: string): void {
+  const timeout = errors.find((err) => err.code === 'TIMEOUT');
+  assert.ok(timeout !== undefined, `a TIMEOUT error, got ${errors.map((e) => e.message).join(' | ')}`);
+  assert.equal(timeout.field, 'address');
+  assert.ok(timeout.message.includes(address), timeout.message);
+  assert.match(timeout.message, new RegExp(`within ${TIMEOUT_MS} ms \\(timeoutMs\\)`));
+}
+
+let dir: string;
+let rtmpPort: number;
+let server: NodeMediaServerInstance;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-publish-frozen-'));
+  rtmpPort = await findFreePort();
+  server = startRtmpServer(rtmpPort, join(dir, 'nms'));
+});
+after(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a frozen server never hangs the publisher', { timeout: 120_000 }, () => {
+  for (const scheme of ['rtmp', 'rtsp'] as const) {
+    test(`${scheme}: a server that accepts and never answers fails the first frames with TIMEOUT`, async () => {
+      const silent = await startSilentServer();
+      const address = `${scheme}://127.0.0.1:${silent.port}/live/frozen`;
+      const publisher = new StreamPublisher();
+      const errors: VigilError[] = [];
+      publisher.on('error', (err) => errors.push(err));
+      publisher.setParameter({ width: 160, height: 120, GOPSize: 10, timeoutMs: TIMEOUT_MS });
+      await publisher.open(address);
+      const refusedAt = await pushUntilRefused(publisher, (i) => paintTestFrame(i, 160, 120), 500);
+      assert.ok(refusedAt !== undefined, 'a frame is refused');
+      assert.equal(publisher.state, 'failed');
+      assertTimeout(errors, address);
+      await publisher.close();
+      assert.equal(publisher.state, 'closed');
+      await silent.stop();
+
+      await publisher.open(`rtmp://127.0.0.1:${rtmpPort}/live/after-${scheme}`);
+      for (let i = 0; i < 30; i++) assert.equal(await publisher.serveFrame(paintTestFrame(i, 160, 120)), true);
+      await publisher.close();
+      assert.equal(publisher.counters.dropped, 0);
+    });
+  }
+
+  test('rtmp: a server that stops reading mid-stream fails a frame with TIMEOUT; open() works again', async () => {
+    const relay = await startFreezableRelay(rtmpPort);
+    const address = `rtmp://127.0.0.1:${relay.port}/live/stalled`;
+    const published = new Promise<void>((resolve) =>
+      server.on('postPublish', (session) => session.streamPath === '/live/stalled' && resolve()),
+    );
+    const publisher = new StreamPublisher();
+    const errors: VigilError[] = [];
+    publisher.on('error', (err) => errors.push(err));
+    // Noise at a high bit rate fills the socket buffers quickly once nobody reads.
+    publisher.setParameter({ width: 640, height: 360, GOPSize: 25, bitRate: 40_000, timeoutMs: TIMEOUT_MS });
+    await publisher.open(address);
+    const noise = Buffer.alloc(640 * 360 * 3);
+    let accepted = 0;
+    while (accepted < 50 && (await publisher.serveFrame(randomFillSync(noise)))) accepted += 1;
+    await published;
+    relay.freeze();
+    let refused = false;
+    for (let i = 0; i < 100_000 && !refused; i++) refused = !(await publisher.serveFrame(randomFillSync(noise)));
+    assert.ok(refused, 'a frame is refused once the server stops reading');
+    assert.equal(publisher.state, 'failed');
+    assertTimeout(errors, address);
+    await publisher.close();
+    await relay.stop();
+
+    publisher.setParameter({ width: 640, height: 360 });
+    await publisher.open(`rtmp://127.0.0.1:${rtmpPort}/live/after-stall`);
+    for (let i = 0; i < 30; i++) assert.equal(await publisher.serveFrame(paintTestFrame(i, 640, 360)), true);
+    await publisher.close();
+  });
+});
