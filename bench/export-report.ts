@@ -40,25 +40,32 @@ export const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.to
 
 export function printThroughput(t: Map<string, Throughput>): void {
   const mbps = (b: Throughput) => b.bytes / 1e6 / (median(b.wallMs) / 1000);
-  console.log('\n| case (to /dev/null) | bytes | median ms | MB/s | vs cat (MB/s) | vs bare Node HTTP | goal |');
-  console.log('|---|---:|---:|---:|---:|---:|---|');
+  console.log(
+    '\n| case (to /dev/null) | bytes | median ms | MB/s | vs cat (MB/s) | vs bare Node HTTP | vs nginx sendfile | goal |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of [tenMinutes, oneHour]) {
     const cat = t.get(`cat ${r.label}`)!;
     const plain = t.get(`node-http ${r.label}`)!;
+    const nginx = t.get(`nginx ${r.label}`);
     const names = [
       `vigil ${r.label}`,
       `node-http ${r.label}`,
+      ...(nginx === undefined ? [] : [`nginx ${r.label}`]),
       `cat ${r.label}`,
       ...(r === tenMinutes ? [`ffmpeg ${r.label}`] : []),
     ];
     for (const name of names) {
       const b = t.get(name)!;
       const goal = name.startsWith('vigil') ? '≥ 0.9×' : '';
+      const vsNginx = nginx === undefined ? 'n/a' : `${fmt(mbps(b) / mbps(nginx), 2)}×`;
       console.log(
-        `| ${name} | ${b.bytes} | ${fmt(median(b.wallMs))} | ${fmt(mbps(b))} | ${fmt(mbps(b) / mbps(cat), 2)}× | ${fmt(mbps(b) / mbps(plain), 2)}× | ${goal} |`,
+        `| ${name} | ${b.bytes} | ${fmt(median(b.wallMs))} | ${fmt(mbps(b))} | ${fmt(mbps(b) / mbps(cat), 2)}× | ${fmt(mbps(b) / mbps(plain), 2)}× | ${vsNginx} | ${goal} |`,
       );
     }
   }
+  if (!t.has(`nginx ${tenMinutes.label}`)) console.log('\n(nginx + sendfile: not measured)');
+  printPairedRatios(t);
   const vigil10 = median(t.get(`vigil ${tenMinutes.label}`)!.wallMs);
   const ffmpeg10 = median(t.get(`ffmpeg ${tenMinutes.label}`)!.wallMs);
   console.log(`\nVigil 10 min vs ffmpeg concat: ${fmt(ffmpeg10 / vigil10, 1)}× faster (goal ≥ 10×)`);
@@ -70,6 +77,33 @@ export function printThroughput(t: Map<string, Throughput>): void {
     const before = median(rss.map((x) => x.beforeKb)) / 1024;
     const peak = Math.max(...rss.map((x) => x.peakKb)) / 1024;
     console.log(`| ${r.label} download | ${fmt(before)} | ${fmt(peak)} | ${fmt(growth, 1)} |`);
+  }
+}
+
+/**
+ * MB/s ratios taken within each round (cases of one round ran back to back), then the median over
+ * rounds: steadier than a ratio of medians when the machine's load changes from round to round.
+ */
+function printPairedRatios(t: Map<string, Throughput>): void {
+  const perRound = (a: Throughput, b: Throughput) =>
+    a.wallMs.map((ms, i) => a.bytes / ms / (b.bytes / b.wallMs[i]!)).filter(Number.isFinite);
+  console.log('\n| MB/s ratio, median of per-round ratios | 10 min | 60 min |');
+  console.log('|---|---:|---:|');
+  const pairs: Array<[string, string]> = [
+    ['vigil', 'cat'],
+    ['node-http', 'cat'],
+    ['nginx', 'cat'],
+    ['vigil', 'nginx'],
+    ['vigil', 'node-http'],
+    ['node-http', 'nginx'],
+  ];
+  for (const [a, b] of pairs) {
+    const cells = [tenMinutes, oneHour].map((r) => {
+      const x = t.get(`${a} ${r.label}`);
+      const y = t.get(`${b} ${r.label}`);
+      return x === undefined || y === undefined ? 'n/a' : `${fmt(median(perRound(x, y)), 2)}×`;
+    });
+    console.log(`| ${a} / ${b} | ${cells.join(' | ')} |`);
   }
 }
 

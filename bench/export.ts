@@ -8,6 +8,9 @@
  *
  *   node --import tsx bench/export.ts      # ROUNDS=5 TTFB_ROUNDS=7 THUMB_ROUNDS=15
  *
+ * With /usr/sbin/nginx installed, throughput also times nginx (sendfile on)
+ * serving the same files: what a C server reaches over the same loopback.
+ *
  * PARTS=throughput,exact,ttfb,thumb picks what to run. The input is made once
  * and cached in bench/.work. The page cache here is dropped within seconds, so
  * every timed run of every case is preceded by a `cat` of its input files.
@@ -29,6 +32,7 @@ import {
   withRssSampling,
   type PlainFileServer,
 } from './export-measure.js';
+import { curlAll, startNginx, type NginxServer } from './export-nginx.js';
 import {
   fmt,
   FROM_OFFSET_S,
@@ -60,6 +64,8 @@ interface Ctx {
   pid: number;
   tmp: string;
   plain: PlainFileServer;
+  /** The same files from nginx with sendfile (absent when nginx is not installed or not asked for). */
+  nginx: NginxServer | undefined;
 }
 
 function archiveUrl(ctx: Ctx, r: Range): string {
@@ -67,14 +73,19 @@ function archiveUrl(ctx: Ctx, r: Range): string {
 }
 
 /** The segments a range touches, as whole files (what `cat` and ffmpeg's concat read). */
-function segmentsOf(ctx: Ctx, r: Range) {
+function segmentsOf(ctx: Pick<Ctx, 'input'>, r: Range) {
   const fromUs = r.fromS * US;
   const toUs = (r.fromS + r.durationS) * US;
   return ctx.input.segments.filter((s) => s.endUs > fromUs && s.startUs < toUs);
 }
 
-function filesOf(ctx: Ctx, r: Range): string[] {
+function filesOf(ctx: Pick<Ctx, 'input'>, r: Range): string[] {
   return segmentsOf(ctx, r).map((s) => join(s.root, s.path));
+}
+
+/** Every file the throughput ranges read (the 60 min range holds the 10 min one). */
+function hourFiles(input: BenchInput): string[] {
+  return filesOf({ input }, oneHour);
 }
 
 /** A concat list cut to the range with inpoint/outpoint, as an NVR built on ffmpeg would cut it. */
@@ -133,6 +144,23 @@ async function measureThroughput(ctx: Ctx): Promise<Map<string, Throughput>> {
         b.bytes = res.sizeBytes;
       },
     ]);
+    const nginx = ctx.nginx;
+    if (nginx !== undefined) {
+      const urls = nginx.urlsFor(files);
+      cases.push([
+        `nginx ${r.label}`,
+        r,
+        async () => {
+          const res = await curlAll(urls);
+          if (res.status !== 200 || res.sizeBytes !== fileBytes) {
+            throw new Error(`nginx ${r.label}: HTTP ${res.status}, ${res.sizeBytes} of ${fileBytes} bytes`);
+          }
+          const b = bucket(results, `nginx ${r.label}`);
+          b.wallMs.push(res.wallMs);
+          b.bytes = res.sizeBytes;
+        },
+      ]);
+    }
     cases.push([
       `cat ${r.label}`,
       r,
@@ -247,6 +275,7 @@ async function main(): Promise<void> {
   const input = await ensureBenchInput(work);
   const tmp = mkdtempSync(join(tmpdir(), 'vigil-bench-export-'));
   const plain = await startPlainFileServer();
+  const nginx = parts.has('throughput') ? await startNginx(hourFiles(input), tmp) : undefined;
   const vigil = await startVigilProcess({ dataDir: input.dataDir, port: await findFreePort(), timeoutMs: 120_000 });
   try {
     const ctx: Ctx = {
@@ -256,6 +285,7 @@ async function main(): Promise<void> {
       pid: findServerPid(join(input.dataDir, 'vigil.yaml')),
       tmp,
       plain,
+      nginx,
     };
     const throughput = parts.has('throughput') ? await measureThroughput(ctx) : undefined;
     const exact = parts.has('exact') ? await measureExactness(ctx) : undefined;
@@ -275,6 +305,7 @@ async function main(): Promise<void> {
   } finally {
     await vigil.kill();
     await plain.close();
+    await nginx?.close();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

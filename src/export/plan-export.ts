@@ -19,7 +19,13 @@ import { buildFragmentedMp4 } from './fragmented-mp4.js';
 import type { CachedPlan, PlanCache } from './plan-cache.js';
 import { buildProgressiveMp4 } from './progressive-mp4.js';
 import { SegmentParser } from './sample-columns.js';
-import { selectFromSegments, segmentsToPlan, type PlannedSegment, type SelectOptions } from './select-samples.js';
+import {
+  REORDER_TAIL_US,
+  selectFromSegments,
+  segmentsToPlan,
+  type PlannedSegment,
+  type SelectOptions,
+} from './select-samples.js';
 import { createTsFile } from './ts/ts-file.js';
 import type {
   ExportContainer,
@@ -59,7 +65,8 @@ export async function planExport(
   options: SelectOptions = {},
 ): Promise<PlannedExportWithEvents> {
   const [segments, events] = await Promise.all([
-    source.archive.segmentsInRange(request.stream, request.variant, request.fromUs, request.toUs),
+    // From earlier than `from`: the segment before it may show its last frames at `from`.
+    source.archive.segmentsInRange(request.stream, request.variant, request.fromUs - REORDER_TAIL_US, request.toUs),
     metaAsked.events ?? eventsFor(source, request, container),
   ]);
   const meta = { ...metaAsked, events };

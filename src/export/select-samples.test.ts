@@ -88,6 +88,30 @@ describe('selectSamples: B-frames', () => {
       assert.ok(video.compositionOffsetTicks.some((o) => o > 0));
     });
   }
+
+  // Two 2 s segments: the first's frame 47 (a P) is shown at 2.0 s, when the second is already decoding.
+  const twoSegments = (secondStartUs: number) =>
+    syntheticInput([
+      { id: 1, startUs: T0, frames: 50, bFrames: true },
+      { id: 2, startUs: secondStartUs, frames: 50, bFrames: true },
+    ]);
+
+  it("a `from` in the previous segment's B-frame tail shows that segment's frame first", () => {
+    const sel = selectSamples(twoSegments(T0 + 2 * S), request(T0 + 2 * S, T0 + 3 * S));
+    const video = sel.tracks[0]!;
+    assert.equal(sel.firstShownUs, T0 + 2 * S);
+    assert.equal(video.isSync[0], 1);
+    assert.equal(video.fileIndex[0], 0, "starts on the first segment's last keyframe");
+    assert.equal(video.presentationStartTicks, (ptsFrames(47) - 25) * FRAME_TICKS);
+    assert.equal(sel.files.length, 2);
+  });
+
+  it('after a break, the frames shown before it are never the first frame', () => {
+    const secondUs = T0 + 2_500_000;
+    const sel = selectSamples(twoSegments(secondUs), request(secondUs, secondUs + S));
+    assert.equal(sel.firstShownUs, secondUs + FRAME_US, "the second segment's keyframe, one frame after its start");
+    assert.equal(sel.files[sel.tracks[0]!.fileIndex[0]!]!.path, sel.files.at(-1)!.path);
+  });
 });
 
 describe('selectSamples: segment boundaries and gaps', () => {

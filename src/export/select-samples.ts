@@ -32,6 +32,12 @@ export interface SelectOptions {
 }
 
 const US = 1_000_000;
+/**
+ * How long after its segment's last decode time a frame may still be shown. With B-frames the
+ * frames decoded last in a segment are shown after the next segment's first decode time (two
+ * frames with x264's defaults); H.264 reorders at most 16 frames, 2 s down to 8 fps.
+ */
+export const REORDER_TAIL_US = 2 * US;
 
 /** A segment of the plan with its parsed samples. */
 export interface PlannedSegment {
@@ -72,10 +78,14 @@ export function selectSamples(input: PlanInput, request: ExportRequest, options:
   return selectFromSegments(planned, request, options);
 }
 
-/** The segments a plan reads: those overlapping [from, to) with a positive length, by start. */
+/**
+ * The segments a plan reads, by start: those overlapping [from, to) with a positive length, and
+ * those that end less than REORDER_TAIL_US before `from` (their last frames may be shown at `from`).
+ * Index queries for a plan ask from `from - REORDER_TAIL_US` for the same reason.
+ */
 export function segmentsToPlan(segments: readonly SegmentRecord[], fromUs: number, toUs: number): SegmentRecord[] {
   return segments
-    .filter((s) => s.endUs > fromUs && s.startUs < toUs && s.endUs > s.startUs)
+    .filter((s) => s.endUs > fromUs - REORDER_TAIL_US && s.startUs < toUs && s.endUs > s.startUs)
     .sort((a, b) => a.startUs - b.startUs || a.id - b.id);
 }
 
@@ -93,7 +103,7 @@ export function selectFromSegments(
     );
   }
   const tolerance = options.gapToleranceUs ?? DEFAULT_GAP_TOLERANCE_US;
-  const window = fragmentWindow(planned, fromUs, toUs);
+  const { parts: window, minShownUs } = fragmentWindow(planned, fromUs, toUs);
   if (window.length === 0) throw notRecorded(request);
   checkLayouts(window, fromUs, toUs);
   const g = gather(window);
@@ -104,7 +114,7 @@ export function selectFromSegments(
   const ts = timingConfig.timescale;
   const timingPts = presentationColumn(timing, ts, g.originUs);
 
-  const span = timingSpan(timing, timingPts, fromUs, toUs, timingIsVideo);
+  const span = timingSpan(timing, timingPts, fromUs, toUs, minShownUs, timingIsVideo);
   if (span === undefined) throw notRecorded(request);
   const { first, shown, last } = span;
   const firstShownUs = timingIsVideo ? timingPts[shown]! : Math.max(fromUs, timingPts[shown]!);
@@ -206,14 +216,23 @@ function notRecorded(request: ExportRequest): VigilError {
 /**
  * The fragments to read, in order: from the last fragment that starts on a keyframe at or before
  * `from` (plus the one before it in the same segment, for an audio frame that straddles the cut)
- * to the last fragment starting before `to`.
+ * to the last fragment starting before `to`. Segments that end at or before `from` are not
+ * searched, but when the cut is a segment's first fragment, the previous segment's last GOP is
+ * read too (its B-frame tail may be shown at `from`); `minShownUs` then keeps frames shown before
+ * the cut segment's start (before a gap) from being taken as the first frame.
  */
-function fragmentWindow(planned: readonly PlannedSegment[], fromUs: number, toUs: number): WindowPart[] {
+function fragmentWindow(
+  planned: readonly PlannedSegment[],
+  fromUs: number,
+  toUs: number,
+): { parts: WindowPart[]; minShownUs: number } {
+  const none = { parts: [], minShownUs: -Infinity };
   // Fragments in plan order are (segment j, fragment k); find the first and last as such pairs.
   let firstJ = -1;
   let firstK = 0;
   scan: for (let j = 0; j < planned.length; j++) {
     const f = planned[j]!.samples;
+    if (planned[j]!.segment.endUs <= fromUs) continue;
     for (let k = 0; k < f.fragmentCount; k++) {
       // The very first fragment, unless one starting on a keyframe follows at or before `from`.
       if (firstJ < 0) {
@@ -227,7 +246,7 @@ function fragmentWindow(planned: readonly PlannedSegment[], fromUs: number, toUs
       }
     }
   }
-  if (firstJ < 0) return [];
+  if (firstJ < 0) return none;
   let lastJ = -1;
   let lastK = 0;
   last: for (let j = planned.length - 1; j >= firstJ; j--) {
@@ -240,8 +259,11 @@ function fragmentWindow(planned: readonly PlannedSegment[], fromUs: number, toUs
       }
     }
   }
-  if (lastJ < 0) return [];
+  if (lastJ < 0) return none;
   const parts: WindowPart[] = [];
+  const cut = planned[firstJ]!;
+  const tail = firstK === 0 && fromUs >= cut.segment.startUs ? lastGop(planned[firstJ - 1], cut, fromUs) : undefined;
+  if (tail !== undefined) parts.push(tail);
   for (let j = firstJ; j <= lastJ; j++) {
     const p = planned[j]!;
     if (p.samples.fragmentCount === 0) continue;
@@ -249,7 +271,19 @@ function fragmentWindow(planned: readonly PlannedSegment[], fromUs: number, toUs
     const toFragment = j === lastJ ? lastK + 1 : p.samples.fragmentCount;
     parts.push({ ...p, fromFragment, toFragment });
   }
-  return parts;
+  return { parts, minShownUs: tail === undefined ? -Infinity : cut.segment.startUs };
+}
+
+/**
+ * The fragments of `p`, a segment that ended by `from`, from its last one that starts on a keyframe
+ * to its end; none without one, or when its codec differs from the next segment's (none of its
+ * frames is shown after the change), or when it overlaps `from` (it was searched already).
+ */
+function lastGop(p: PlannedSegment | undefined, next: PlannedSegment, fromUs: number): WindowPart | undefined {
+  if (p === undefined || p.segment.endUs > fromUs) return undefined;
+  if (!sameLayout(trackLayoutOf(p.segment), trackLayoutOf(next.segment))) return undefined;
+  const k = p.samples.fragmentStartsWithKeyframe.lastIndexOf(1);
+  return k < 0 ? undefined : { ...p, fromFragment: k, toFragment: p.samples.fragmentCount };
 }
 
 function checkLayouts(window: WindowPart[], fromUs: number, toUs: number): void {
@@ -302,13 +336,15 @@ function presentationColumn(c: SampleColumns, timescale: number, originUs: numbe
 /**
  * On the timing track: `shown` is the last sample presented at or before `from` (or the first one
  * presented when `from` is before the recording), `first` the sync sample at or before it in decode
- * order, `last` the last sample in decode order presented before `to`.
+ * order, `last` the last sample in decode order presented before `to`. Samples presented before
+ * `minShownUs` are never `shown` (a previous segment's frames before a gap).
  */
 function timingSpan(
   c: SampleColumns,
   ptsColumn: Float64Array,
   fromUs: number,
   toUs: number,
+  minShownUs: number,
   isVideo: boolean,
 ): { first: number; shown: number; last: number } | undefined {
   const pts = (i: number): number => ptsColumn[i]!;
@@ -316,6 +352,7 @@ function timingSpan(
   let earliest = -1;
   for (let i = 0; i < c.count; i++) {
     const p = pts(i);
+    if (p < minShownUs) continue;
     if (p <= fromUs && (shown < 0 || p > pts(shown))) shown = i;
     if (p < toUs && (earliest < 0 || p < pts(earliest))) earliest = i;
   }
