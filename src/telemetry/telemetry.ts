@@ -39,7 +39,7 @@ export interface TelemetryOptions {
   logger?: TelemetryLogger;
   /** What `…/dvr` usage reads: the archive and the config's global retention settings. */
   dvr?: { archive: DvrUsageArchive; defaults: DvrDefaults };
-  /** Node process metrics (CPU, memory, event loop lag) in `/metrics`; off in tests. */
+  /** Node process metrics (CPU, memory, event loop lag, GC) in `/metrics` from its second scrape on; off in tests. */
   processMetrics?: boolean;
   /** Tests swap the transports. */
   transportFor?: (target: EventSinkTarget) => SinkTransport;
