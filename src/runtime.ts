@@ -16,11 +16,13 @@ import type { StreamDefinition } from './config/stream-types.js';
 import { VigilError } from './errors.js';
 import { ExportJobs, streamsOfArchive } from './export/jobs/export-jobs.js';
 import { transcodeExportJob } from './export/jobs/transcode-job.js';
-import { checkFileNameTemplate } from './export/request/index.js';
+import { pgBossQueueFactory } from './export/queue/index.js';
+import { checkFileNameTemplate, type ExportJobSpec } from './export/request/index.js';
 import { PlanCache } from './export/plan-cache.js';
 import type { ExportSource } from './export/plan-export.js';
 import { createMediaEngine } from './media/index.js';
-import { RecordingManager } from './record/index.js';
+import { RecordingManager, type RecordingControl, type RecordingManagerOptions } from './record/index.js';
+import { retentionLeadership, startClusterRecording } from './cluster/index.js';
 import { RtmpIngest } from './record/ingest/index.js';
 import { isPublishSource } from './config/stream-types.js';
 import { registerVigilIngest } from './publish/vigil-address.js';
@@ -39,8 +41,9 @@ export interface StartOptions {
 }
 
 export interface RunningVigil {
-  /** Base URL of the HTTP server. */
+  /** Base URL of the HTTP server; '' on a cluster node without the api role (it does not listen). */
   url: string;
+  /** 0 when not listening. */
   port: number;
   /** The admin token generated at start, when no admin credentials were configured. */
   adminToken?: string;
@@ -93,6 +96,7 @@ async function startExportJobs(
   logger: Logger,
 ): Promise<ExportJobs> {
   const { archive } = source;
+  const { node, database } = config.cluster;
   if (config.exports.fileNameTemplate !== undefined) {
     try {
       checkFileNameTemplate(config.exports.fileNameTemplate, 'exports.file_name_template');
@@ -111,6 +115,17 @@ async function startExportJobs(
     findStream: streamsOfArchive(archive),
     transcode: transcodeExportJob,
     logger,
+    fileStorage: config.cluster.storage,
+    // A cluster shares its jobs through pg-boss; only `exporter` nodes run them.
+    ...(node.queue === 'pg-boss' &&
+      database !== undefined && {
+        queue: pgBossQueueFactory<ExportJobSpec>({
+          db: archive.db,
+          connectionString: database.url,
+          nodeId: node.id,
+          runsJobs: node.roles.has('exporter'),
+        }),
+      }),
   });
   await exports.start();
   return exports;
@@ -170,9 +185,8 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
         await ingest.stop();
       });
     }
-    const recording = new RecordingManager({
+    const recorderOptions = {
       engine,
-      archive,
       sourceGate: (stream, url) => (isPublishSource(url) ? ingest?.gateFor(stream) : undefined),
       recorderDefaults: {
         segmentDurationUs: secondsToUs(config.dvr.segmentDurationSeconds),
@@ -193,12 +207,19 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
           }
         });
       },
-    });
-    cleanup.push(() => recording.stopAll());
+    } satisfies Omit<RecordingManagerOptions, 'archive'>;
+    // Cluster mode (a shared index): recorders follow stream leases (src/cluster/), started once the streams are saved.
+    const clustered = config.cluster.database !== undefined;
+    const manager = clustered ? undefined : new RecordingManager({ ...recorderOptions, archive });
+    if (manager !== undefined) cleanup.push(() => manager.stopAll());
 
+    const leadership = clustered ? retentionLeadership(archive.db) : undefined;
+    if (leadership !== undefined) cleanup.push(() => leadership.stop());
     const retention = new RetentionRunner({
       archive,
       logger,
+      ...(leadership === undefined ? {} : { leader: () => leadership.isLeader() }),
+      keepUnconfirmedUploads: remote !== undefined,
       intervalMs: config.dvr.retentionIntervalSeconds * 1000,
       ...telemetry.retention(),
       defaults: {
@@ -220,9 +241,24 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
     if (!ingest && streams.some((s) => isPublishSource(s.url))) {
       logger.warn('some streams are publish:// but no rtmp: section is configured: nothing can publish to them');
     }
-    for (const def of streams) {
-      if (!config.demo && isBuiltInDemo(def)) continue;
-      await recording.apply(def);
+    let recording: RecordingControl;
+    if (manager === undefined) {
+      const cluster = await startClusterRecording({
+        db: archive.db,
+        archive,
+        node: config.cluster.node,
+        logger,
+        createRecording: (fenced) => new RecordingManager({ ...recorderOptions, archive: fenced }),
+        wants: (def) => config.demo || !isBuiltInDemo(def),
+      });
+      cleanup.push(() => cluster.stop());
+      recording = cluster.control;
+    } else {
+      for (const def of streams) {
+        if (!config.demo && isBuiltInDemo(def)) continue;
+        await manager.apply(def);
+      }
+      recording = manager;
     }
 
     let adminToken: string | undefined;
@@ -268,15 +304,24 @@ export async function startVigil(config: VigilConfig, options: StartOptions = {}
       },
     });
     cleanup.push(() => app.close());
-    await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : config.port;
-    const url = `http://${hostForUrl(config.host)}:${port}`;
+    const { node } = config.cluster;
+    // A cluster node without the api role serves no HTTP: other nodes answer the API for it.
+    const serving = node.roles.has('api');
+    if (serving) await app.listen({ port: config.port, host: config.host });
+    const address = serving ? app.server.address() : null;
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const url = serving ? `http://${hostForUrl(config.host)}:${port}` : '';
 
-    print(`Vigil is listening on ${url} (port ${port})`);
+    if (serving) print(`Vigil is listening on ${url} (port ${port})`);
+    else print(`Vigil node without the api role: not serving HTTP`);
     print(`Data directory: ${config.dataDir}`);
     if (ingest && rtmp) print(`RTMP ingest: rtmp://${hostForUrl(rtmp.host)}:${ingest.port}/${rtmp.app}/{stream}?key=…`);
-    print(`Recording ${streams.length} stream(s): ${streams.map((s) => s.name).join(', ') || 'none'}`);
+    if (config.cluster.database === undefined) {
+      print(`Recording ${streams.length} stream(s): ${streams.map((s) => s.name).join(', ') || 'none'}`);
+    } else {
+      const roles = [...node.roles].join(', ');
+      print(`Cluster node ${node.id} (${roles}); ${streams.length} stream(s) defined, recorded by lease`);
+    }
     if (adminToken !== undefined) {
       print(`Admin token (generated for this run; set admin.token or VIGIL_ADMIN_TOKEN to keep one): ${adminToken}`);
       print(`Web UI sign-in: user "admin", the admin token as password`);

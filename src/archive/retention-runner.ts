@@ -6,6 +6,7 @@
  */
 import { nowUs, secondsToUs } from '../time.js';
 import type { Archive } from './archive.js';
+import { listUnconfirmedSegmentIds } from './index/segment-storage.repo.js';
 import type { SegmentRecord } from './types.js';
 import {
   planRetention,
@@ -29,6 +30,17 @@ export interface RetentionRunnerOptions {
   /** Applied where a stream's definition sets nothing, and to streams with no definition. */
   defaults?: RetentionPolicy;
   now?: () => number;
+  /**
+   * Cluster mode: a pass runs only when this resolves true (this node leads
+   * retention, see cluster/retention-leader.ts), so two nodes never delete at once.
+   */
+  leader?: () => Promise<boolean>;
+  /**
+   * Remote storage is configured: a closed segment whose upload is not yet
+   * confirmed (`storage = 'local'`) is the only copy, so retention keeps it
+   * until the uploader confirms it.
+   */
+  keepUnconfirmedUploads?: boolean;
   /**
    * Called after a pass has planned and before it deletes anything. Tests use
    * it to change the index at exactly that point (e.g. add a lock).
@@ -109,9 +121,17 @@ export class RetentionRunner {
 
   async #run(): Promise<RetentionRunResult> {
     const { archive, logger } = this.#opts;
+    if (this.#opts.leader !== undefined && !(await this.#opts.leader())) {
+      return { deleted: [], keptLocked: [], failed: [], pressure: [] };
+    }
     const segments = await archive.listAllSegments();
+    // Read after the segments: one confirmed in between is simply deletable; storage never goes back to local.
+    const unconfirmed = this.#opts.keepUnconfirmedUploads
+      ? new Set(await listUnconfirmedSegmentIds(archive.db))
+      : new Set<number>();
     const plan = planRetention({
-      segments,
+      // The plan never picks an open segment; an unconfirmed upload is kept the same way.
+      segments: segments.map((s) => (unconfirmed.has(s.id) ? { ...s, closed: false } : s)),
       locks: await archive.listLocks(),
       nowUs: this.#now(),
       policies: await this.#policies(new Set(segments.map((s) => s.stream))),

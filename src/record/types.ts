@@ -41,6 +41,8 @@ export interface RecorderState {
   codecs: string | undefined;
   /** publish:// sources: the publisher connected now, if any. */
   publisher?: PublisherInfo;
+  /** Cluster mode: the node that records this stream. */
+  node?: string;
 }
 
 /** What the API layer drives: recording follows the stream definitions. */

@@ -73,6 +73,11 @@ export function rangeToWire(range: RecordedRange): { from: number; duration: num
   return { from: usToSeconds(range.fromUs), duration: usToSeconds(range.durationUs) };
 }
 
+/** Cluster mode: the node recording the stream, which the cluster's RecordingControl adds to each state. */
+function recordingNode(states: readonly RecorderState[]): string | undefined {
+  return states.find((state) => state.node !== undefined)?.node;
+}
+
 export async function streamView(
   def: StreamDefinition,
   archive: ArchiveApi,
@@ -83,8 +88,10 @@ export async function streamView(
   const status = !def.enabled ? 'disabled' : (main?.status ?? 'stopped');
   const publisher = def.enabled ? publisherView(def, main) : undefined;
   const ranges = [...(await archive.ranges(def.name, 'main'))].sort((a, b) => a.fromUs - b.fromUs);
+  const node = recordingNode(states);
   return {
     ...streamToWire(def),
+    ...(node === undefined ? {} : { node }),
     state: {
       status,
       ...errorView(main?.lastError),

@@ -26,6 +26,8 @@ export interface StartVigilOptions {
   /** Extra YAML appended to the generated config. */
   extraConfig?: string;
   timeoutMs?: number;
+  /** Extra environment for the process (e.g. `VIGIL_NODE`), over the cleared Vigil variables. */
+  env?: Record<string, string>;
 }
 
 export const TEST_TOKEN = 'test-admin-token';
@@ -49,7 +51,14 @@ export async function startVigilProcess(options: StartVigilOptions): Promise<Vig
     ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--config', config],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, VIGIL_ADMIN_TOKEN: '', VIGIL_CONFIG: '', VIGIL_PORT: '', VIGIL_DATA: '' },
+      env: {
+        ...process.env,
+        VIGIL_ADMIN_TOKEN: '',
+        VIGIL_CONFIG: '',
+        VIGIL_PORT: '',
+        VIGIL_DATA: '',
+        ...options.env,
+      },
     },
   );
   let printed = '';

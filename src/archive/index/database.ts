@@ -12,6 +12,7 @@ import { describeIndexTarget, type IndexTarget, indexTargetFor } from './dialect
 import type { EventsTable } from './events.table.js';
 import type { ExportJobsTable } from './export-jobs.table.js';
 import type { FragmentsTable } from './fragments.table.js';
+import type { ClusterNodesTable, StreamLeasesTable } from './leases.table.js';
 import type { LocksTable } from './locks.table.js';
 import { migrations } from './migrations/index.js';
 import { createPostgresDialect } from './postgres-dialect.js';
@@ -28,6 +29,8 @@ export interface Database {
   events: EventsTable;
   access_users: AccessUsersTable;
   api_keys: ApiKeysTable;
+  stream_leases: StreamLeasesTable;
+  cluster_nodes: ClusterNodesTable;
 }
 
 function dialectFor(target: IndexTarget): Dialect {

@@ -22,6 +22,8 @@ export interface ExportJobsTable {
   file_path: string;
   bytes: number | null;
   webhook_url: string | null;
+  /** `s3://bucket/key` of the finished file in cluster storage; null when it is only in the local export dir. */
+  file_location: string | null;
 }
 
 export type ExportJobRow = Selectable<ExportJobsTable>;

@@ -29,10 +29,16 @@ import {
   WebhookNotifier,
   type ExportJob,
   type ExportJobCallback,
+  type ExportQueueOptions,
+  type JobQueue,
   type QueueLogger,
 } from '../queue/index.js';
 import { createExportRunner, jobKindOf, type JobStream, type TranscodeJob } from './run-export-job.js';
 import { partialPathFor } from './write-export-file.js';
+import { RemoteExportFiles, type RemoteExportFilesOptions } from './remote-export-files.js';
+import { exportFileLocationOf } from './export-file-location.js';
+import type { ClusterStorageConfig } from '../../config/cluster-schema.js';
+import type { VirtualFile } from '../types.js';
 
 export type ExportJobRecord = ExportJob<ExportJobSpec>;
 
@@ -54,6 +60,14 @@ export interface ExportJobsOptions {
   transcode: TranscodeJob;
   logger?: QueueLogger;
   now?: () => number;
+  /** `cluster.storage`: finished files go to this bucket and are served from it by every node. */
+  fileStorage?: ClusterStorageConfig | undefined;
+  fileStorageOptions?: Omit<RemoteExportFilesOptions, 'logger'>;
+  /**
+   * Builds the queue from the options the in-process queue would get (a
+   * cluster passes the pg-boss queue here); default: the in-process ExportQueue.
+   */
+  queue?: (options: ExportQueueOptions<ExportJobSpec>) => JobQueue<ExportJobSpec>;
 }
 
 /** Who asks: admins may pass any custom encoder argument; a webhook URL may be given per job. */
@@ -64,10 +78,12 @@ export interface SubmitContext {
 }
 
 export class ExportJobs {
-  readonly queue: ExportQueue<ExportJobSpec>;
+  readonly queue: JobQueue<ExportJobSpec>;
   /** Reads finished files back for downloads (the same reader the archive uses). */
   readonly reader: SegmentByteReader;
   readonly #webhooks: WebhookNotifier;
+  /** Where finished files live with cluster storage; undefined: in the local export dir. */
+  readonly remoteFiles: RemoteExportFiles | undefined;
   readonly #opts: ExportJobsOptions;
   /** The streams jobs were asked for, as they were when asked (title for metadata and watermarks, flip/rotate). */
   readonly #streams = new Map<string, JobStream>();
@@ -83,13 +99,32 @@ export class ExportJobs {
       ...(config.webhookSecret !== undefined && { secret: config.webhookSecret }),
       ...(options.logger !== undefined && { logger: options.logger }),
     });
-    this.queue = new ExportQueue<ExportJobSpec>({
+    const remote =
+      options.fileStorage === undefined
+        ? undefined
+        : new RemoteExportFiles(options.db, options.fileStorage, {
+            ...options.fileStorageOptions,
+            ...(options.logger !== undefined && { logger: options.logger }),
+          });
+    this.remoteFiles = remote;
+    const runner = createExportRunner({
+      source: options.source,
+      streamOf: (name) => this.#streams.get(name) ?? { title: name, flip: 'none', rotate: 0 },
+      transcode: options.transcode,
+      ...(remote !== undefined && { publish: (id, result, signal) => remote.publish(id, result, signal) }),
+    });
+    const queueOptions: ExportQueueOptions<ExportJobSpec> = {
       store: new SqlJobStore<ExportJobSpec>(options.db),
-      runner: createExportRunner({
-        source: options.source,
-        streamOf: (name) => this.#streams.get(name) ?? { title: name, flip: 'none', rotate: 0 },
-        transcode: options.transcode,
-      }),
+      runner: {
+        run: async (job, context) => {
+          // A job submitted on another node (a cluster): its stream is looked up where it runs.
+          if (!this.#streams.has(job.spec.stream)) {
+            const found = await options.findStream(job.spec.stream);
+            if (found !== undefined) this.#streams.set(job.spec.stream, found);
+          }
+          return runner.run(job, context);
+        },
+      },
       queueMaxLen: config.queueMaxLen,
       concurrency: config.concurrency,
       cancelTaskWithStates: config.cancelTaskWithStates,
@@ -102,7 +137,8 @@ export class ExportJobs {
       webhooks: this.#webhooks,
       ...(options.logger !== undefined && { logger: options.logger }),
       ...(options.now !== undefined && { now: options.now }),
-    });
+    };
+    this.queue = options.queue?.(queueOptions) ?? new ExportQueue<ExportJobSpec>(queueOptions);
   }
 
   async start(): Promise<void> {
@@ -113,6 +149,7 @@ export class ExportJobs {
   async stop(): Promise<void> {
     await this.queue.stop();
     await this.#webhooks.close();
+    this.remoteFiles?.close();
   }
 
   /** The REST face (snake_case); resolves once the job is queued, with its id and final path. */
@@ -143,8 +180,25 @@ export class ExportJobs {
     return this.queue.cancel(id);
   }
 
-  remove(id: string): Promise<void> {
-    return this.queue.remove(id);
+  /**
+   * An explicit removal of a finished job also deletes its file in cluster storage (the object goes first: a row
+   * is never left pointing at nothing). Auto-removal only drops the row, as it leaves a local file on disk: an
+   * export is never lost to a timer; a bucket lifecycle rule on `<prefix>/exports/` ages them out.
+   */
+  async remove(id: string): Promise<void> {
+    const job = await this.queue.get(id);
+    if (this.remoteFiles !== undefined && job?.state === 'success') await this.remoteFiles.removeObjectsOf(id);
+    await this.queue.remove(id);
+  }
+
+  /** `s3://bucket/key` of a job's file in the cluster's bucket; undefined for a file in the local export dir. */
+  fileLocationOf(id: string): Promise<string | undefined> {
+    return exportFileLocationOf(this.#opts.db, id);
+  }
+
+  /** A finished job's file in the cluster's bucket; undefined when it has none there (a local file). */
+  async openRemoteFile(job: ExportJobRecord, contentType: string): Promise<VirtualFile | undefined> {
+    return this.remoteFiles?.open(job.id, contentType);
   }
 
   async #enqueue(spec: ExportJobSpec, who: SubmitContext): Promise<ExportJobRecord> {

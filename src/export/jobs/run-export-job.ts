@@ -32,6 +32,8 @@ export interface ExportRunnerDeps {
   source: ExportSource;
   streamOf(name: string): JobStream;
   transcode: TranscodeJob;
+  /** Moves a finished file to where every node can serve it (remote-export-files.ts); absent: it stays local. */
+  publish?: (jobId: string, result: RunResult, signal: AbortSignal) => Promise<RunResult>;
 }
 
 /** The copy/transcode split the queue's concurrency limits use. */
@@ -74,8 +76,15 @@ async function runExportJob(
     { title: stream.title, timeZone: spec.timeZone },
   );
   context.signal.throwIfAborted();
-  if (!copy) return deps.transcode(spec, planned, stream, context);
+  const result = copy ? await writeCopy(spec, planned, context) : await deps.transcode(spec, planned, stream, context);
+  return deps.publish === undefined ? result : deps.publish(job.id, result, context.signal);
+}
 
+async function writeCopy(
+  spec: ExportJobSpec,
+  planned: PlannedExportWithEvents,
+  context: RunContext,
+): Promise<RunResult> {
   // Bytes stand in for recorded seconds: a stream copy's payload is proportional to the time it covers.
   const { bytes } = await writeExportFile(planned.file, spec.filePath, context.signal, (p) =>
     context.progress('copying', (99 * p.bytesDone) / Math.max(1, p.bytesTotal)),

@@ -14,6 +14,7 @@ import { rm } from 'node:fs/promises';
 import { invalidArgument, isVigilError, VigilError } from '../../errors.js';
 import { nowUs } from '../../time.js';
 import { JobEventHub, type SubscribeOptions } from './job-events.js';
+import type { JobQueue } from './job-queue.js';
 import { stateEventToWebhookBody } from './job-json.js';
 import { runWithGrace, type RunOutcome } from './job-run.js';
 import type { ExportJobPatch, JobStore, StoredExportJob } from './job-store.js';
@@ -42,7 +43,7 @@ import {
   type SubmitExportJob,
 } from './queue-options.js';
 
-export class ExportQueue<TSpec = unknown> {
+export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
   readonly events: JobEventHub<TSpec>;
   readonly #opts: ExportQueueOptions<TSpec>;
   readonly #store: JobStore<TSpec>;

@@ -38,3 +38,14 @@ export {
   type WebhookDeliveryResult,
   type WebhookNotifierOptions,
 } from './webhook-notifier.js';
+export type { JobQueue } from './job-queue.js';
+export { ClusterJobStore } from './cluster-job-store.js';
+export { DEFAULT_EVENTS_CHANNEL } from './cluster-events.js';
+export { PgBossQueue } from './pg-boss-queue.js';
+export { pgBossQueueFactory, type PgBossQueueFactoryOptions } from './pg-boss-factory.js';
+export {
+  DEFAULT_EXPIRE_IN_SECONDS,
+  DEFAULT_PGBOSS_SCHEMA,
+  type PgBossQueueOptions,
+  pgBossQueueName,
+} from './pg-boss-options.js';

@@ -121,6 +121,8 @@ export type ExportJobCallback<TSpec = unknown> = (event: ExportJobStateEvent<TSp
 
 /** The part of a pino logger the queue uses. */
 export interface QueueLogger {
+  /** Optional: where a job ran, for operators following a job across cluster nodes. */
+  info?(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }

@@ -122,7 +122,8 @@ export class SqlJobStore<TSpec = unknown> implements JobStore<TSpec> {
   }
 }
 
-function patchToRow(patch: ExportJobPatch): ExportJobRowUpdate {
+/** The columns a patch sets (the cluster store's conditional updates reuse it). */
+export function patchToRow(patch: ExportJobPatch): ExportJobRowUpdate {
   const set: ExportJobRowUpdate = {};
   if ('state' in patch && patch.state !== undefined) set.state = patch.state;
   if ('step' in patch) set.step = patch.step ?? null;

@@ -14,6 +14,7 @@ import type { ExportJobRecord, ExportJobs } from '../../export/jobs/export-jobs.
 import type { ExportJobWireRequest, JobContainer } from '../../export/request/index.js';
 import { exportJobToJson } from '../../export/queue/index.js';
 import { parseThumbnailWidth, planThumbnail } from '../../export/thumbnail-plan.js';
+import type { VirtualFile } from '../../export/types.js';
 import { readVirtualFile } from '../../export/virtual-file.js';
 import { decodeFileThumbnail } from '../../media/index.js';
 import { usToIso } from '../../time.js';
@@ -109,6 +110,21 @@ async function finishedFile(job: ExportJobRecord): Promise<{ sizeBytes: number; 
   );
 }
 
+/** A finished file in this node's export dir. */
+async function localFile(job: ExportJobRecord, contentType: string, exports: ExportJobs): Promise<VirtualFile> {
+  const { spec } = job;
+  const path = relative(spec.exportRoot, job.filePath);
+  const { sizeBytes } = await finishedFile(job);
+  return readVirtualFile(
+    {
+      contentType,
+      sizeBytes,
+      parts: [{ kind: 'file', file: { root: spec.exportRoot, path }, offset: 0, length: sizeBytes }],
+    },
+    exports.reader,
+  );
+}
+
 /** While a job waits or runs: the archive's keyframe nearest its start (as the archive thumbnails pick it). */
 async function archiveThumbnail(
   media: MediaDeps,
@@ -129,6 +145,11 @@ async function archiveThumbnail(
   const fragments = await media.archive.fragmentsOf(segments.map((s) => s.id));
   const plan = planThumbnail({ segments, fragments }, Math.max(spec.fromUs, first.startUs), 'nearest');
   return decodePlannedThumbnail(media, plan, width);
+}
+
+/** Whether the job's file is in the cluster's bucket (its picture is then the archive's, not decoded from the file). */
+async function isRemoteFile(exports: ExportJobs, job: ExportJobRecord): Promise<boolean> {
+  return (await exports.fileLocationOf(job.id)) !== undefined;
 }
 
 function jpegBody(jpeg: Uint8Array): Buffer {
@@ -202,7 +223,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
       config: operator,
       schema: {
         tags,
-        summary: 'Cancel a queued or running job; a finished one leaves the task list (its file stays)',
+        summary:
+          'Cancel a queued or running job; a finished one leaves the task list (a local file stays; one in cluster storage is deleted)',
         params: IdParams,
         response: { 200: ExportJobSchema, ...errors },
       },
@@ -236,19 +258,12 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
         });
       }
       const { spec } = job;
-      const path = relative(spec.exportRoot, job.filePath);
-      const { sizeBytes } = await finishedFile(job);
-      const file = readVirtualFile(
-        {
-          contentType: CONTENT_TYPES[spec.container],
-          sizeBytes,
-          parts: [{ kind: 'file', file: { root: spec.exportRoot, path }, offset: 0, length: sizeBytes }],
-        },
-        exports.reader,
-      );
+      const contentType = CONTENT_TYPES[spec.container];
+      // A file stored in the cluster's bucket is served from there by every node, with the same headers.
+      const file = (await exports.openRemoteFile(job, contentType)) ?? (await localFile(job, contentType, exports));
       return sendVirtualFile(request, reply, file, {
         cacheControl: 'private, max-age=3600',
-        etag: `"${job.id}-${sizeBytes}"`,
+        etag: `"${job.id}-${file.sizeBytes}"`,
         downloadName: spec.fileName,
         onDone: servedReporter(request, reply, deps.media?.onServed, {
           stream: spec.stream,
@@ -283,7 +298,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox<AppDeps & { exports: Export
     async (request, reply) => {
       const job = await requireJob(exports, request.params.id, request);
       const width = parseThumbnailWidth(request.query.width);
-      if (job.state === 'in_queue' || job.state === 'exporting') {
+      const stored = job.state === 'success' && exports.remoteFiles !== undefined && (await isRemoteFile(exports, job));
+      if (job.state === 'in_queue' || job.state === 'exporting' || stored) {
         if (deps.media === undefined) {
           throw new VigilError(
             'NOT_FOUND',

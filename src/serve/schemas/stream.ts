@@ -43,6 +43,9 @@ export const StreamViewSchema = Type.Object({
   audio: Type.String(),
   rtsp_transport: Type.String(),
   enabled: Type.Boolean(),
+  node: Type.Optional(
+    Type.String({ description: 'cluster mode: the recorder node recording the stream now, when one is known' }),
+  ),
   dvr: Type.Object({
     root: Type.Optional(Type.String()),
     expiration: Type.Optional(Seconds('seconds')),
