@@ -28,9 +28,9 @@ import {
   type QueueLogger,
   silentLogger,
 } from './job-types.js';
+import { FinishedJobRemovals } from './finished-removals.js';
 import { type ProgressSink, publicJob, QueueEntry } from './queue-entry.js';
 import {
-  autoRemovalStates,
   DEFAULT_CANCEL_TASK_WITH_STATES,
   duplicateId,
   type ExportQueueOptions,
@@ -51,9 +51,7 @@ export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
   readonly #now: () => number;
   readonly #limits: QueueLimits;
   readonly #sink: ProgressSink;
-  #autoRemove: Set<ExportJobState>;
-  /** Delayed removals of finished jobs, cleared by stop() (the next start() removes them). */
-  readonly #removals = new Set<NodeJS.Timeout>();
+  readonly #removals: FinishedJobRemovals;
   /** Jobs in_queue or exporting in this process. */
   readonly #active = new Map<string, QueueEntry<TSpec>>();
   readonly #waiting: Record<ExportJobKind, QueueEntry<TSpec>[]> = { copy: [], transcode: [] };
@@ -68,7 +66,11 @@ export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? nowUs;
     this.#limits = queueLimits(options);
-    this.#autoRemove = autoRemovalStates(options.cancelTaskWithStates ?? DEFAULT_CANCEL_TASK_WITH_STATES);
+    this.#removals = new FinishedJobRemovals(
+      options.cancelTaskWithStates ?? DEFAULT_CANCEL_TASK_WITH_STATES,
+      options.removeFinishedAfterMs ?? 0,
+      this.#logger,
+    );
     this.events = new JobEventHub<TSpec>(this.#logger);
     this.#sink = {
       emitProgress: (id, step, percent) => this.events.emit({ type: 'progress', id, step, percent, atUs: this.#now() }),
@@ -77,12 +79,12 @@ export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
   }
 
   get cancelTaskWithStates(): readonly ExportJobState[] {
-    return [...this.#autoRemove];
+    return this.#removals.states;
   }
 
   /** Applies to jobs that finish from now on. */
   set cancelTaskWithStates(states: readonly ExportJobState[]) {
-    this.#autoRemove = autoRemovalStates(states);
+    this.#removals.states = states;
   }
 
   /**
@@ -94,7 +96,7 @@ export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
     if (this.#status === 'started') return;
     this.#seq = await this.#store.maxSeq();
     for (const job of await this.#store.list(['exporting'])) await this.#settleInterrupted(job);
-    for (const id of await this.#store.deleteInStates([...this.#autoRemove])) {
+    for (const id of await this.#store.deleteInStates(this.#removals.states)) {
       this.events.emit({ type: 'removed', id, atUs: this.#now() });
     }
     for (const job of await this.#store.list(['in_queue'])) {
@@ -126,7 +128,6 @@ export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
     await Promise.all([...this.#runs]);
     await Promise.all([...this.#active.values()].map((entry) => entry.settled));
     // After the runs: a job interrupted by this stop may have scheduled its removal meanwhile.
-    for (const timer of this.#removals) clearTimeout(timer);
     this.#removals.clear();
     // What is left is queued: it stays queued in the store for the next start().
     for (const entry of this.#active.values()) entry.resolve();
@@ -326,29 +327,18 @@ export class ExportQueue<TSpec = unknown> implements JobQueue<TSpec> {
   async #finish(entry: QueueEntry<TSpec>, patch: ExportJobPatch): Promise<void> {
     await this.#transition(entry, patch);
     const { id, state } = entry.job;
-    if (this.#autoRemove.has(state)) {
-      const delayMs = this.#opts.removeFinishedAfterMs ?? 0;
-      if (delayMs <= 0) await entry.enqueue(() => this.#removeFinished(id));
-      else this.#removeLater(id, delayMs);
-    }
+    await this.#removals.schedule(
+      id,
+      state,
+      () => this.#removeFinished(id),
+      () => entry.enqueue(() => this.#removeFinished(id)),
+    );
     this.#release(entry);
   }
 
   async #removeFinished(id: string): Promise<void> {
     if (!(await this.#store.delete(id))) return;
     this.events.emit({ type: 'removed', id, atUs: this.#now() });
-  }
-
-  #removeLater(id: string, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.#removals.delete(timer);
-      this.#removeFinished(id).catch((err: unknown) =>
-        this.#logger.warn({ id, err }, 'export queue: could not remove a finished job from the list'),
-      );
-    }, delayMs);
-    // A pending removal must not keep the process alive.
-    timer.unref();
-    this.#removals.add(timer);
   }
 
   #release(entry: QueueEntry<TSpec>): void {

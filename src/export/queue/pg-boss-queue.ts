@@ -40,9 +40,9 @@ import {
   type PgBossTimings,
 } from './pg-boss-options.js';
 import { PgBossWorker } from './pg-boss-worker.js';
+import { FinishedJobRemovals } from './finished-removals.js';
 import { publicJob } from './queue-entry.js';
 import {
-  autoRemovalStates,
   DEFAULT_CANCEL_TASK_WITH_STATES,
   jobNotFound,
   queueLimits,
@@ -65,9 +65,8 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
   readonly #boss: PgBoss;
   readonly #channel: ClusterEventChannel;
   readonly #worker: PgBossWorker<TSpec> | undefined;
-  #autoRemove: Set<ExportJobState>;
   readonly #announcer: ClusterAnnouncer<TSpec>;
-  readonly #removals = new Set<NodeJS.Timeout>();
+  readonly #removals: FinishedJobRemovals;
   #reconcileTimer: NodeJS.Timeout | undefined;
   #reconciling: Promise<void> | undefined;
   #status: 'new' | 'started' | 'stopped' = 'new';
@@ -79,7 +78,11 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
     this.#now = options.now ?? nowUs;
     this.#limits = queueLimits(options);
     this.#timings = pgBossTimings(options as PgBossQueueOptions<unknown>);
-    this.#autoRemove = autoRemovalStates(options.cancelTaskWithStates ?? DEFAULT_CANCEL_TASK_WITH_STATES);
+    this.#removals = new FinishedJobRemovals(
+      options.cancelTaskWithStates ?? DEFAULT_CANCEL_TASK_WITH_STATES,
+      options.removeFinishedAfterMs ?? 0,
+      this.#logger,
+    );
     this.#schema = options.schema ?? DEFAULT_PGBOSS_SCHEMA;
     this.#origin = `${options.nodeId}/${randomUUID().slice(0, 8)}`;
     this.events = new JobEventHub<TSpec>(this.#logger);
@@ -134,11 +137,11 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
   }
 
   get cancelTaskWithStates(): readonly ExportJobState[] {
-    return [...this.#autoRemove];
+    return this.#removals.states;
   }
 
   set cancelTaskWithStates(states: readonly ExportJobState[]) {
-    this.#autoRemove = autoRemovalStates(states);
+    this.#removals.states = states;
   }
 
   /** Connects pg-boss (creating its schema and queues when missing) and the events channel; exporters start taking jobs. */
@@ -311,7 +314,7 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
       store: this.#store,
       boss: this.#boss,
       schema: this.#schema,
-      autoRemove: [...this.#autoRemove],
+      autoRemove: this.#removals.states,
       removeFinishedAfterMs: this.#opts.removeFinishedAfterMs ?? 0,
       retryLimit: this.#timings.retryLimit,
       now: this.#now,
@@ -340,7 +343,6 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
     clearInterval(this.#reconcileTimer);
     await this.#worker?.stop(mode);
     await this.#reconciling;
-    for (const timer of this.#removals) clearTimeout(timer);
     this.#removals.clear();
     // Before pg-boss: the last notifications go out through its pool, which must still be open.
     await this.#channel.stop();
@@ -415,26 +417,9 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
 
   /** Auto-removal of a job this node finished; the sweep removes it too if this node stops first. */
   #finished(job: ExportJob<TSpec>): void {
-    if (!this.#autoRemove.has(job.state)) return;
-    const remove = (): void => {
-      this.#store
-        .delete(job.id)
-        .then((deleted) => deleted && this.#announcer.removed(job.id))
-        .catch((err: unknown) =>
-          this.#logger.warn({ err, id: job.id }, 'export queue: removing a finished job failed'),
-        );
-    };
-    const delayMs = this.#opts.removeFinishedAfterMs ?? 0;
-    if (delayMs <= 0) {
-      remove();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.#removals.delete(timer);
-      remove();
-    }, delayMs);
-    timer.unref();
-    this.#removals.add(timer);
+    void this.#removals.schedule(job.id, job.state, async () => {
+      if (await this.#store.delete(job.id)) this.#announcer.removed(job.id);
+    });
   }
 
   async #removePartial(id: string, path: string): Promise<void> {
