@@ -6,7 +6,7 @@
  * GStreamer (so no camera encoder is measured), with 1, 4 and 16 streams at
  * once. Each case runs alone (the machine has 2 cores), after a warm-up.
  *
- *   npm run bench:recorder            # STREAMS=1,4,16 WARMUP_S=60 MEASURE_S=30
+ *   npm run bench:recorder            # STREAMS=1,4,16 WARMUP_S=90 MEASURE_S=30
  *
  * More options (environment): SYSTEMS=vigil,vigil-native,ffmpeg (which recorders
  * to run; `vigil-native` records with Vigil's own RTSP client, src/media/rtsp/,
@@ -40,7 +40,7 @@ const streamCounts = (process.env.STREAMS ?? '1,4,16').split(',').map(Number);
 // A minute: each recorder thread's JavaScript is optimized only after a few
 // thousand packets (at 25 a second), and the figures are for a recorder that
 // runs for days, not for its first seconds.
-const warmupS = Number(process.env.WARMUP_S ?? 60);
+const warmupS = Number(process.env.WARMUP_S ?? 90);
 const measureS = Number(process.env.MEASURE_S ?? 30);
 // At least 70 s, so shorter trial runs reuse the cached default input instead of encoding another.
 const inputSeconds = Math.max(70, warmupS + measureS + 30);
@@ -204,6 +204,14 @@ async function runFfmpeg(url: string, streams: number): Promise<CaseResult> {
   }
 }
 
+/** SIGTERM and wait; a child that already exited (it failed to start) is not waited for. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 async function runVigil(url: string, streams: number): Promise<CaseResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-vigil-'));
   const config = join(dataDir, 'vigil.yaml');
@@ -231,8 +239,7 @@ async function runVigil(url: string, streams: number): Promise<CaseResult> {
     printThreadCpu(threadsBefore, threadCpu(pid), streams);
     return { system: 'vigil', streams, ...perStream(m, streams) };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
+    await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -240,10 +247,8 @@ async function runVigil(url: string, streams: number): Promise<CaseResult> {
 /**
  * Vigil's recorders with the native RTSP client, in a process of their own:
  * the archive (SQLite index, segment files) and one Recorder per stream, as
- * `vigil serve` runs them, minus the HTTP API. Not `vigil serve` itself
- * because its recorders read in worker threads that open sources with
- * FFmpeg whatever VIGIL_RTSP_CLIENT says; the recorders here read on the
- * main thread through the engine, which honours it.
+ * `vigil serve` runs them, minus the HTTP API, telemetry and the rest of
+ * the server: the difference between the two is what `vigil serve` adds.
  */
 async function runVigilNative(url: string, streams: number): Promise<CaseResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-native-'));
@@ -271,8 +276,7 @@ async function runVigilNative(url: string, streams: number): Promise<CaseResult>
     printThreadCpu(threadsBefore, threadCpu(pid), streams);
     return { system: 'vigil-native', streams, ...perStream(m, streams) };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
+    await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
