@@ -12,7 +12,6 @@ import '../media/polyfills.js';
 import { Encoder, Muxer } from 'node-av/api';
 import {
   AVFMT_FLAG_CUSTOM_IO,
-  AV_CODEC_FLAG_GLOBAL_HEADER,
   AV_CODEC_FLAG_QSCALE,
   AV_LOG_ERROR,
   AV_PIX_FMT_BGR24,
@@ -82,12 +81,9 @@ export async function openFfmpegOutput(
   if (network) await checkReachable(config.address, target, config.timeoutMs);
   const setup = muxerSetup(config.target, config, target);
   const encoder = await createEncoder(config, codec);
-  if (setup.globalHeader) encoder.setCodecFlags(AV_CODEC_FLAG_GLOBAL_HEADER);
   let muxer: Muxer;
   try {
     muxer = await Muxer.open(target, { format: setup.format, options: setup.options });
-    // node-av would take a tee spec for a file path and make it absolute; the URL is set once the muxer exists.
-    if (setup.url !== target) muxer.getFormatContext().url = setup.url;
   } catch (err) {
     encoder.close();
     throw new VigilError('PUBLISH_FAILED', `address: cannot open ${config.address} for publishing: ${messageOf(err)}`, {
@@ -97,9 +93,11 @@ export async function openFfmpegOutput(
   }
   const streamIndex = muxer.addStream(encoder);
   const formatContext = muxer.getFormatContext();
-  const deadline = network
-    ? new IoDeadline(config.address, config.timeoutMs, () => formatContext.interrupt())
-    : undefined;
+  // Only RTSP's connection is opened with the interrupt callback the deadline trips (see muxerSetup).
+  const deadline =
+    config.target.kind === 'rtsp'
+      ? new IoDeadline(config.address, config.timeoutMs, () => formatContext.interrupt())
+      : undefined;
   return new FfmpegOutput(config, encoder, muxer, streamIndex, createScaler(config), onFailure, deadline);
 }
 

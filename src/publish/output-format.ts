@@ -22,13 +22,8 @@ export interface HlsSettings {
 }
 
 export interface MuxerSetup {
-  /** FFmpeg's muxer: the target's own, or `tee` wrapping FLV for RTMP (see muxerSetup). */
-  format: OutputTarget['formatName'] | 'tee';
-  /** What FFmpeg opens: the path or URL, or the tee muxer's slave spec. */
-  url: string;
+  format: OutputTarget['formatName'];
   options: Record<string, string>;
-  /** The encoder must put its parameter sets in extradata (the wrapped muxer needs them; the tee cannot say so). */
-  globalHeader: boolean;
 }
 
 const FILE_FORMATS: Record<string, OutputTarget['formatName']> = {
@@ -68,35 +63,25 @@ export function muxerTarget(address: string): string {
  * Muxer name, URL and options for a target; `url` is the resolved address
  * (the .m3u8 path for HLS, the rtmp:// URL for vigil://).
  *
- * RTMP goes through FFmpeg's tee muxer with one FLV slave. Opened directly,
- * the FLV muxer's connection comes from avio_open2 without the format
- * context's interrupt callback (node-av passes none), so a server that stops
- * answering blocks the write forever; the tee opens its slave's connection
- * with the callback, which lets the publisher's watchdog abort it.
+ * RTMP is FLV opened directly. node-av opens its connection with avio_open2
+ * and no interrupt callback, so the publisher's I/O deadline cannot abort a
+ * frozen RTMP server (RTSP's connection has the callback). Wrapping FLV in
+ * FFmpeg's tee muxer gives it one, but crashed the process once under load
+ * (SIGSEGV in CI, session 6) and was taken out until that is understood.
  */
 export function muxerSetup(target: OutputTarget, hls: HlsSettings, url: string): MuxerSetup {
   switch (target.kind) {
     case 'rtmp':
     case 'vigil':
       // A network output cannot seek back to patch the header's duration and size.
-      return {
-        format: 'tee',
-        url: `[f=flv:flvflags=no_duration_filesize]${escapeTeeSlave(url)}`,
-        options: {},
-        globalHeader: true,
-      };
+      return { format: 'flv', options: { flvflags: 'no_duration_filesize' } };
     case 'rtsp':
-      return { format: 'rtsp', url, options: { rtsp_transport: 'tcp' }, globalHeader: false };
+      return { format: 'rtsp', options: { rtsp_transport: 'tcp' } };
     case 'hls':
-      return { format: 'hls', url, options: hlsOptions(hls, url), globalHeader: false };
+      return { format: 'hls', options: hlsOptions(hls, url) };
     case 'file':
-      return { format: target.formatName, url, options: {}, globalHeader: false };
+      return { format: target.formatName, options: {} };
   }
-}
-
-/** The tee muxer splits slaves on `|` and unescapes backslashes and quotes (av_get_token). */
-function escapeTeeSlave(url: string): string {
-  return url.replace(/[\\|'[\]]/g, (c) => `\\${c}`);
 }
 
 function hlsOptions(hls: HlsSettings, playlistPath: string): Record<string, string> {

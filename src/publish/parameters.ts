@@ -72,9 +72,9 @@ export interface PublisherParameters {
   /** HLS: `fmp4` (default) or `mpegts` segments. */
   hlsSegmentType?: 'fmp4' | 'mpegts';
   /**
-   * RTMP, RTSP and vigil://: milliseconds a server may take to accept the
-   * connection or one write before the output fails with TIMEOUT; default
-   * 10000 (100–600000).
+   * Network addresses: milliseconds a server may take to accept the TCP
+   * connection (RTMP, RTSP, vigil://) and, for RTSP, its handshake or one
+   * write, before the output fails with TIMEOUT; default 10000 (100–600000).
    */
   timeoutMs?: number;
 }
