@@ -61,13 +61,6 @@ export class ClusterRecordingControl implements RecordingControl {
     await this.#opts.assigner?.streamRemoved(name);
   }
 
-  /** The node recording `name` now, when one holds an unexpired lease on it. */
-  nodeOf(name: string): string | undefined {
-    if (this.#opts.assigner?.holds(name) === true) return this.#opts.nodeId;
-    const lease = this.#leases.get(name);
-    return lease === undefined || isLeaseExpired(lease, this.#now()) ? undefined : lease.node;
-  }
-
   states(name: string): ClusterRecorderState[] {
     const { assigner, nodeId } = this.#opts;
     if (assigner?.holds(name) === true) {

@@ -16,7 +16,7 @@ export {
   renewIntervalMs,
 } from './lease-plan.js';
 export type { AssignmentInput, AssignmentPlan, LeaseView } from './lease-plan.js';
-export { acquireLease, findLease, isLeaseCurrent, listLeases, releaseLease, renewLease } from './leases.repo.js';
+export { acquireLease, isLeaseCurrent, listLeases, releaseLease, renewLease } from './leases.repo.js';
 export type { LeaseClaim, LeaseHold, LeaseRecord } from './leases.repo.js';
 export { parseRecorderStates, serializeRecorderStates } from './published-state.js';
 export type { ClusterRecorderState } from './published-state.js';

@@ -184,7 +184,6 @@ forEachDialect('StreamAssigner', (d) => {
     assert.equal(states.length, 1);
     assert.equal(states[0]?.node, 'rec-a');
     assert.equal(states[0]?.status, 'recording');
-    assert.equal(api.nodeOf('cam-1'), 'rec-a');
     const onRecorder = new ClusterRecordingControl({
       db: archive.db,
       nodeId: 'rec-a',
@@ -197,7 +196,6 @@ forEachDialect('StreamAssigner', (d) => {
 
     clockUs += LEASE_US;
     assert.deepEqual(api.states('cam-1'), [], 'an expired lease shows no state');
-    assert.equal(api.nodeOf('cam-1'), undefined);
     await api.stopAll();
   });
 });
