@@ -12,10 +12,10 @@
  * to run; `vigil-native` records with Vigil's own RTSP client, src/media/rtsp/,
  * instead of FFmpeg's: see runVigilNative),
  * CPU_PROF=DIR (run Vigil under `node --cpu-prof`, profiles written to DIR),
- * VIGIL_ENTRY=src|build|dist (Vigil from the TypeScript sources through tsx,
- * the default, so the figures are those of the tree as it is; `build` compiles
- * the tree first into bench/.work/dist, as a user's install runs it, without
- * tsx's loader in every recorder thread; `dist` runs an existing dist/).
+ * VIGIL_ENTRY=build|src|dist (`build`, the default, compiles the tree as it is
+ * into bench/.work/dist and runs that, as `npx vigil serve` runs the build
+ * that `npm ci` makes; `src` runs the TypeScript sources through tsx, which
+ * adds tsx's loader thread and source maps; `dist` runs an existing dist/).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import {
@@ -47,7 +47,7 @@ const inputSeconds = Math.max(70, warmupS + measureS + 30);
 const systems = new Set((process.env.SYSTEMS ?? 'vigil,ffmpeg').split(','));
 const cpuProfDir = process.env.CPU_PROF;
 const vigilEntry =
-  process.env.VIGIL_ENTRY === 'dist' || process.env.VIGIL_ENTRY === 'build' ? process.env.VIGIL_ENTRY : 'src';
+  process.env.VIGIL_ENTRY === 'dist' || process.env.VIGIL_ENTRY === 'src' ? process.env.VIGIL_ENTRY : 'build';
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 interface Sample {
@@ -219,7 +219,7 @@ async function runVigil(url: string, streams: number): Promise<CaseResult> {
   lines.push('admin:', '  token: bench-token', 'streams:');
   for (let i = 0; i < streams; i++) lines.push(`  s${i}:`, `    url: ${url}`);
   writeFileSync(config, lines.join('\n') + '\n');
-  // A stale dist/ would measure old code: the sources are the default.
+  // dist/ may be stale: the default compiles the tree as it is (VIGIL_ENTRY=build).
   const entry =
     vigilEntry === 'dist'
       ? [join(root, 'dist', 'cli', 'main.js')]

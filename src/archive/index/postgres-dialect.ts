@@ -6,9 +6,13 @@
  * 2^53, and a value beyond it is refused instead of silently rounded.
  */
 import { type Dialect, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { VigilError } from '../../errors.js';
+import { lazyRequire } from '../../lazy-require.js';
 import type { PostgresTarget } from './dialect.js';
+
+/** pg, loaded when the first pool is made (src/lazy-require.ts says why). */
+export const pgClient = lazyRequire<typeof pg>('pg');
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -47,12 +51,12 @@ export function parseNumeric(text: string): number {
 const getTypeParser = ((oid: number, format?: 'text' | 'binary') => {
   if (format !== 'binary' && oid === INT8_OID) return parseInt8;
   if (format !== 'binary' && oid === NUMERIC_OID) return parseNumeric;
-  return pg.types.getTypeParser(oid, format);
+  return pgClient().types.getTypeParser(oid, format);
 }) as pg.CustomTypesConfig['getTypeParser'];
 
 export function createPostgresPool(target: PostgresTarget): pg.Pool {
   const options = { ...POSTGRES_POOL_DEFAULTS, ...target.pool };
-  const pool = new pg.Pool({
+  const pool = new (pgClient().Pool)({
     connectionString: target.url,
     max: options.max,
     connectionTimeoutMillis: options.connectTimeoutMs,

@@ -5,11 +5,10 @@
  * removed job's objects be found without its row. Same client, timeouts and
  * integrity checks as the segments (s3-store.ts).
  */
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ClusterStorageConfig } from '../../config/cluster-schema.js';
 import { VigilError } from '../../errors.js';
 import type { SegmentByteReader, SegmentFileRef } from '../types.js';
-import { S3SegmentStore, type S3StoreOptions } from './s3-store.js';
+import { S3SegmentStore, s3Sdk, type S3StoreOptions } from './s3-store.js';
 
 const EXPORTS_FOLDER = 'exports';
 
@@ -66,9 +65,12 @@ export class ExportObjectStore {
   /** The object's size, or undefined when there is no such object. */
   async sizeOf(key: string, signal: AbortSignal): Promise<number | undefined> {
     try {
-      const head = await this.store.client.send(new HeadObjectCommand({ Bucket: this.store.bucket, Key: key }), {
-        abortSignal: signal,
-      });
+      const head = await this.store.client.send(
+        new (s3Sdk().HeadObjectCommand)({ Bucket: this.store.bucket, Key: key }),
+        {
+          abortSignal: signal,
+        },
+      );
       return head.ContentLength;
     } catch (cause) {
       if (statusOf(cause) === 404) return undefined;
@@ -84,7 +86,7 @@ export class ExportObjectStore {
       let keys: string[];
       try {
         const page = await this.store.client.send(
-          new ListObjectsV2Command({
+          new (s3Sdk().ListObjectsV2Command)({
             Bucket: this.store.bucket,
             Prefix: folder,
             ...(token === undefined ? {} : { ContinuationToken: token }),

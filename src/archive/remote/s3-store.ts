@@ -14,17 +14,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type * as S3 from '@aws-sdk/client-s3';
+import type * as S3Storage from '@aws-sdk/lib-storage';
 import type { ClusterStorageConfig } from '../../config/cluster-schema.js';
 import { VigilError } from '../../errors.js';
+import { lazyRequire } from '../../lazy-require.js';
+
+/** The AWS SDK, loaded when the first S3 store is made (src/lazy-require.ts says why). */
+export const s3Sdk = lazyRequire<typeof S3>('@aws-sdk/client-s3');
+const s3StorageSdk = lazyRequire<typeof S3Storage>('@aws-sdk/lib-storage');
 
 export interface S3StoreOptions {
   connectTimeoutMs?: number;
@@ -53,13 +51,13 @@ function unquote(etag: string | undefined): string {
 
 function isNotFound(err: unknown): boolean {
   return (
-    err instanceof S3ServiceException &&
+    err instanceof s3Sdk().S3ServiceException &&
     (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404)
   );
 }
 
 export class S3SegmentStore {
-  readonly client: S3Client;
+  readonly client: S3.S3Client;
   readonly bucket: string;
   readonly prefix: string;
   readonly #multipartThresholdBytes: number;
@@ -70,7 +68,7 @@ export class S3SegmentStore {
     this.prefix = config.prefix;
     this.#multipartThresholdBytes = options.multipartThresholdBytes ?? 64 * MiB;
     this.#partSizeBytes = Math.max(5 * MiB, options.partSizeBytes ?? 16 * MiB);
-    this.client = new S3Client({
+    this.client = new (s3Sdk().S3Client)({
       region: config.region,
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
       forcePathStyle: config.forcePathStyle,
@@ -112,7 +110,7 @@ export class S3SegmentStore {
         const body = await readExactly(localPath, sizeBytes);
         const md5 = createHash('md5').update(body).digest();
         await this.client.send(
-          new PutObjectCommand({
+          new (s3Sdk().PutObjectCommand)({
             Bucket: this.bucket,
             Key: key,
             Body: body,
@@ -129,7 +127,7 @@ export class S3SegmentStore {
       const onAbort = () => controller.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await new Upload({
+        await new (s3StorageSdk().Upload)({
           client: this.client,
           params: {
             Bucket: this.bucket,
@@ -156,7 +154,7 @@ export class S3SegmentStore {
   /** True when the server holds an object of the expected size and ETag. */
   async confirm(key: string, expected: ExpectedObject, signal: AbortSignal): Promise<boolean> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+      const head = await this.client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: key }), {
         abortSignal: signal,
       });
       return head.ContentLength === expected.sizeBytes && expected.etags.includes(unquote(head.ETag));
@@ -178,7 +176,11 @@ export class S3SegmentStore {
       let body: Readable;
       try {
         const res = await this.client.send(
-          new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${from}-${offset + length - 1}` }),
+          new (s3Sdk().GetObjectCommand)({
+            Bucket: this.bucket,
+            Key: key,
+            Range: `bytes=${from}-${offset + length - 1}`,
+          }),
           { abortSignal: signal },
         );
         body = res.Body as Readable;
@@ -212,7 +214,7 @@ export class S3SegmentStore {
   /** Deletes the object; one already gone is fine (S3 answers 204 either way). */
   async delete(key: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+      await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }), {
         ...(signal === undefined ? {} : { abortSignal: signal }),
       });
     } catch (cause) {

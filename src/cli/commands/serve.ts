@@ -3,6 +3,7 @@ import { invalidArgument } from '../../errors.js';
 import { loadConfig } from '../../config/config-file.js';
 import { startVigil } from '../../runtime.js';
 import { parseCommandArgs, parsePortOption } from '../args.js';
+import { sizeHeapForServer } from '../server-heap.js';
 
 const options = {
   config: { type: 'string' },
@@ -26,6 +27,7 @@ export async function runServe(args: string[], env: Record<string, string | unde
       ...(values['no-demo'] === true ? { demo: false } : {}),
     },
   });
+  sizeHeapForServer();
   const vigil = await startVigil(config);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {

@@ -7,7 +7,8 @@
  * connection, re-opened with backoff when it drops; sending goes through a
  * pooled connection, so it works while the listener reconnects.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from '../../archive/index/postgres-dialect.js';
 import { invalidArgument } from '../../errors.js';
 import {
   type ExportJobError,
@@ -114,7 +115,7 @@ export class ClusterEventChannel {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#opts.connectionString });
+    const client = new (pgClient().Client)({ connectionString: this.#opts.connectionString });
     client.on('notification', (n) => {
       if (n.channel !== this.#channel || n.payload === undefined) return;
       const message = parseMessage(n.payload);

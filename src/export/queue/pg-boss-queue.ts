@@ -13,8 +13,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { invalidArgument, VigilError } from '../../errors.js';
+import { lazyRequire } from '../../lazy-require.js';
 import { nowUs } from '../../time.js';
 import { ClusterAnnouncer } from './cluster-announcer.js';
 import { ClusterEventChannel } from './cluster-events.js';
@@ -51,6 +52,9 @@ import {
 } from './queue-options.js';
 import { reconcileJobs } from './pg-boss-reconcile.js';
 
+/** pg-boss, loaded when the first cluster queue is made (src/lazy-require.ts says why). */
+const pgBoss = lazyRequire<typeof PgBoss>('pg-boss');
+
 export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
   readonly events: JobEventHub<TSpec>;
   readonly #opts: PgBossQueueOptions<TSpec>;
@@ -86,7 +90,7 @@ export class PgBossQueue<TSpec = unknown> implements JobQueue<TSpec> {
     this.#schema = options.schema ?? DEFAULT_PGBOSS_SCHEMA;
     this.#origin = `${options.nodeId}/${randomUUID().slice(0, 8)}`;
     this.events = new JobEventHub<TSpec>(this.#logger);
-    this.#boss = new PgBoss({
+    this.#boss = new (pgBoss())({
       connectionString: options.connectionString,
       schema: this.#schema,
       application_name: `vigil-${options.nodeId}`,
