@@ -18,6 +18,7 @@ import type { Principal } from './principal.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 import type { Role } from './route-access.js';
 import { SessionTable } from './sessions.js';
+import { VerifiedPasswords } from './verified-passwords.js';
 
 /** The user name that signs in with the admin token when no admin user is configured. */
 export const TOKEN_SIGN_IN_USER = 'admin';
@@ -61,6 +62,7 @@ export class AccessService {
   readonly #secret: Buffer;
   readonly #limiter: SlidingWindowLimiter;
   readonly #now: () => number;
+  readonly #verified: VerifiedPasswords;
 
   constructor(options: AccessServiceOptions) {
     this.store = options.store;
@@ -68,6 +70,7 @@ export class AccessService {
     this.#configUsers = new Map((options.users ?? []).map((u) => [u.name, u]));
     this.#secret = options.tokenSecret;
     this.#now = options.now ?? Date.now;
+    this.#verified = new VerifiedPasswords({ now: this.#now });
     this.sessions = new SessionTable({ ttlMs: (options.sessionTtlSeconds ?? 12 * 3600) * 1000, now: this.#now });
     this.#limiter = new SlidingWindowLimiter({
       maxFailures: options.loginMaxFailures ?? 5,
@@ -134,17 +137,21 @@ export class AccessService {
     const user = await this.#findUser(name);
     // An unknown name costs the same scrypt as a known one, so timing does not tell which names exist.
     if (user === undefined) await verifyPassword(password, await this.#dummyHash());
-    const ok =
-      user !== undefined &&
-      (isPasswordHash(user.password)
-        ? await verifyPassword(password, user.password)
-        : user.source !== 'store' && sameSecret(password, user.password));
+    const ok = user !== undefined && (await this.#passwordMatches(user, password));
     if (!ok || user === undefined) {
       this.#limiter.recordFailure(keys);
       throw unauthorized('user name or password is wrong');
     }
     this.#limiter.clear(`user:${name}`);
     return this.#principalOf(user, 'user');
+  }
+
+  async #passwordMatches(user: KnownUser, password: string): Promise<boolean> {
+    if (!isPasswordHash(user.password)) return user.source !== 'store' && sameSecret(password, user.password);
+    if (this.#verified.has(user.password, password)) return true;
+    const ok = await verifyPassword(password, user.password);
+    if (ok) this.#verified.remember(user.password, password);
+    return ok;
   }
 
   isAdminToken(token: string): boolean {
