@@ -25,9 +25,11 @@ import {
   type FFEncoderCodec,
 } from 'node-av/constants';
 import { Codec, Frame, Log, Packet, Rational, SoftwareScaleContext } from 'node-av/lib';
-import { VigilError } from '../errors.js';
+import { VigilError, messageOf } from '../errors.js';
+import { redact } from '../media/demux-source.js';
 import { IoDeadline, checkReachable } from './network-deadline.js';
 import { muxerSetup, muxerTarget } from './output-format.js';
+import { isRelayed, openRtmpRelay, type RtmpRelay } from './rtmp-relay.js';
 import { resolveVigilAddress } from './vigil-address.js';
 import type { PublisherConfig, PublisherPixelFormat } from './parameters.js';
 
@@ -74,31 +76,58 @@ export async function openFfmpegOutput(
       },
     );
   }
-  const target =
+  const resolved =
     config.target.kind === 'vigil' ? await resolveVigilAddress(config.address) : muxerTarget(config.address);
+  // Messages name the address without its credentials.
+  const shown = redact(config.address);
   const network = config.target.kind === 'rtmp' || config.target.kind === 'rtsp' || config.target.kind === 'vigil';
+  // RTMP goes through a local relay the deadline can cut (rtmp-relay.ts); its connect replaces the check below.
+  const relay = isRelayed(resolved) ? await openRtmpRelay(shown, resolved, config.timeoutMs) : undefined;
   // FFmpeg connects only when the first packet is written; a refused or silent address should fail open() instead.
-  if (network) await checkReachable(config.address, target, config.timeoutMs);
+  if (network && relay === undefined) await checkReachable(shown, resolved, config.timeoutMs);
+  const target = relay?.localUrl ?? resolved;
+  // Resetting the relayed connection fails FFmpeg's blocked call on it.
+  const relayDeadline = relay === undefined ? undefined : new IoDeadline(shown, config.timeoutMs, () => relay.cut());
   const setup = muxerSetup(config.target, config, target);
-  const encoder = await createEncoder(config, codec);
+  let encoder: Encoder;
   let muxer: Muxer;
   try {
-    muxer = await Muxer.open(target, { format: setup.format, options: setup.options });
+    encoder = await createEncoder(config, codec);
+  } catch (err) {
+    relay?.cut();
+    throw err;
+  }
+  try {
+    // RTMP's handshake, connect and publish happen here, so a silent server must not hold it either.
+    const open = () => Muxer.open(target, { format: setup.format, options: setup.options });
+    muxer = relayDeadline === undefined ? await open() : await relayDeadline.run('starting to publish', open);
   } catch (err) {
     encoder.close();
-    throw new VigilError('PUBLISH_FAILED', `address: cannot open ${config.address} for publishing: ${messageOf(err)}`, {
+    relay?.cut();
+    if (err instanceof VigilError) throw err;
+    throw new VigilError('PUBLISH_FAILED', `address: cannot open ${shown} for publishing: ${messageOf(err)}`, {
       field: 'address',
       cause: err,
     });
   }
-  const streamIndex = muxer.addStream(encoder);
-  const formatContext = muxer.getFormatContext();
-  // Only RTSP's connection is opened with the interrupt callback the deadline trips (see muxerSetup).
-  const deadline =
-    config.target.kind === 'rtsp'
-      ? new IoDeadline(config.address, config.timeoutMs, () => formatContext.interrupt())
-      : undefined;
-  return new FfmpegOutput(config, encoder, muxer, streamIndex, createScaler(config), onFailure, deadline);
+  try {
+    const streamIndex = muxer.addStream(encoder);
+    const formatContext = muxer.getFormatContext();
+    // RTSP connects at the first write (its muxer opened no I/O above) with the interrupt callback the deadline
+    // trips. rtmps:// has neither that nor the relay yet (see muxerSetup).
+    const deadline =
+      relayDeadline ??
+      (config.target.kind === 'rtsp'
+        ? new IoDeadline(shown, config.timeoutMs, () => formatContext.interrupt())
+        : undefined);
+    return new FfmpegOutput(config, encoder, muxer, streamIndex, createScaler(config), onFailure, deadline, relay);
+  } catch (err) {
+    // Cut first: closing the muxer then fails at once on the relayed connection instead of waiting on it.
+    relay?.cut();
+    encoder.close();
+    await muxer.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 async function createEncoder(config: PublisherConfig, codec: Codec): Promise<Encoder> {
@@ -175,6 +204,7 @@ class FfmpegOutput implements FrameOutput {
     private readonly onFailure: (err: VigilError) => void,
     /** Network outputs only: files and HLS on a local disk do not hang on a peer. */
     private readonly deadline: IoDeadline | undefined,
+    private readonly relay: RtmpRelay | undefined,
   ) {
     this.frameTimeBase = new Rational(config.frameRate[1], config.frameRate[0]);
   }
@@ -227,7 +257,12 @@ class FfmpegOutput implements FrameOutput {
       // node-av flags the I/O it opened from our URL as custom I/O and then frees it without closing it,
       // leaving an RTMP/RTSP connection (or a file descriptor) open for good. Cleared, close() closes it.
       this.muxer.getFormatContext().clearFlags(AVFMT_FLAG_CUSTOM_IO);
-      await this.io('closing the output', () => this.muxer.close()).catch((err: unknown) => this.fail(err));
+      await this.closeMuxer().catch((err: unknown) => this.fail(err));
+      if (this.relay !== undefined) {
+        const relay = this.relay;
+        await this.io('closing the output', () => relay.finish()).catch((err: unknown) => this.fail(err));
+        relay.cut();
+      }
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
   }
@@ -276,6 +311,15 @@ class FfmpegOutput implements FrameOutput {
     }
   }
 
+  private closeMuxer(): Promise<void> {
+    // Once the relay is cut FFmpeg's socket is reset and every call on it fails at once, so the muxer
+    // can still be closed (freeing it). RTSP's interrupted context is left as it is.
+    if (this.relay !== undefined && this.deadline?.failure !== undefined) {
+      return this.muxer.close().catch(() => undefined);
+    }
+    return this.io('closing the output', () => this.muxer.close());
+  }
+
   private io<T>(during: string, call: () => Promise<T>): Promise<T> {
     return this.deadline === undefined ? call() : this.deadline.run(during, call);
   }
@@ -285,10 +329,14 @@ class FfmpegOutput implements FrameOutput {
     this.failure =
       err instanceof VigilError
         ? err
-        : new VigilError('PUBLISH_FAILED', `publisher: writing to ${this.config.address} failed: ${messageOf(err)}`, {
-            field: 'address',
-            cause: err,
-          });
+        : new VigilError(
+            'PUBLISH_FAILED',
+            `publisher: writing to ${redact(this.config.address)} failed: ${messageOf(err)}`,
+            {
+              field: 'address',
+              cause: err,
+            },
+          );
     this.onFailure(this.failure);
   }
 
@@ -298,8 +346,4 @@ class FfmpegOutput implements FrameOutput {
     const wake = this.failure !== undefined ? this.roomWaiters.splice(0) : this.roomWaiters.splice(0, 1);
     for (const resolve of wake) resolve();
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,11 +1,13 @@
 /**
  * Keeps a frozen server from hanging a publisher. FFmpeg's blocking network
  * calls (RTMP handshake, a write the server never reads) return only when the
- * format context's interrupt callback says so; `IoDeadline` trips it when one
- * call outlives `timeoutMs`. `checkReachable` connects once before the output
- * is opened, so an address with nothing listening fails `open()` at once.
+ * format context's interrupt callback says so (RTSP), or when their socket is
+ * reset (RTMP, through the relay of rtmp-relay.ts); `IoDeadline` does either
+ * when one call outlives `timeoutMs`. `checkReachable` connects once before
+ * the output is opened, so an address with nothing listening fails `open()`
+ * at once.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { VigilError } from '../errors.js';
 
 const DEFAULT_PORTS: Record<string, number> = { rtmp: 1935, rtmps: 443, rtsp: 554, rtsps: 322 };
@@ -41,18 +43,29 @@ export function networkEndpoint(url: string): { host: string; port: number } | u
 export async function checkReachable(address: string, url: string, timeoutMs: number): Promise<void> {
   const endpoint = networkEndpoint(url);
   if (endpoint === undefined) return;
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
+  const socket = await connectWithin(address, endpoint, timeoutMs);
+  socket.destroy();
+}
+
+/**
+ * One TCP connection to `endpoint`, connected within `timeoutMs` (the name
+ * lookup included): rejects with PUBLISH_FAILED (refused, unknown host) or
+ * TIMEOUT, naming `address`. The socket comes back with an error listener, so
+ * a later reset is not an uncaught error; the caller adds its own.
+ */
+export function connectWithin(
+  address: string,
+  endpoint: { host: string; port: number },
+  timeoutMs: number,
+): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    // Half-open allowed: the RTMP relay forwards each direction's end on its own.
+    const socket = connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(publishTimeout(address, timeoutMs, 'connecting'));
     }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', (err) => {
+    const onError = (err: Error): void => {
       clearTimeout(timer);
       socket.destroy();
       reject(
@@ -61,6 +74,13 @@ export async function checkReachable(address: string, url: string, timeoutMs: nu
           cause: err,
         }),
       );
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.on('error', () => undefined);
+      resolve(socket);
     });
   });
 }

@@ -64,10 +64,12 @@ export function muxerTarget(address: string): string {
  * (the .m3u8 path for HLS, the rtmp:// URL for vigil://).
  *
  * RTMP is FLV opened directly. node-av opens its connection with avio_open2
- * and no interrupt callback, so the publisher's I/O deadline cannot abort a
- * frozen RTMP server (RTSP's connection has the callback). Wrapping FLV in
- * FFmpeg's tee muxer gives it one, but crashed the process once under load
- * (SIGSEGV in CI, session 6) and was taken out until that is understood.
+ * and no interrupt callback, so the publisher's I/O deadline aborts a frozen
+ * rtmp:// server by cutting the local relay FFmpeg connects through
+ * (rtmp-relay.ts; `url` is then the relay's URL); RTSP's connection has the
+ * callback. rtmps:// is opened directly and is not covered yet. (FFmpeg's tee
+ * muxer also gives FLV the callback, but crashed the process once under load,
+ * SIGSEGV in CI, session 6: not used.)
  */
 export function muxerSetup(target: OutputTarget, hls: HlsSettings, url: string): MuxerSetup {
   switch (target.kind) {

@@ -73,8 +73,9 @@ export interface PublisherParameters {
   hlsSegmentType?: 'fmp4' | 'mpegts';
   /**
    * Network addresses: milliseconds a server may take to accept the TCP
-   * connection (RTMP, RTSP, vigil://) and, for RTSP, its handshake or one
-   * write, before the output fails with TIMEOUT; default 10000 (100–600000).
+   * connection (RTMP, RTSP, vigil://), to answer the handshake, and to take
+   * one write (or the close), before the output fails with TIMEOUT; default
+   * 10000 (100–600000). rtmps:// is bounded at the connect only.
    */
   timeoutMs?: number;
 }

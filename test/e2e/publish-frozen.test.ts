@@ -1,10 +1,12 @@
 /**
  * A frozen server never hangs a StreamPublisher: servers that accept the TCP
- * connection and then never read or answer (RTMP and RTSP), and a real RTMP
- * server that stops reading after the publish started. Each time a frame is
- * refused with a TIMEOUT error naming the address and `timeoutMs`, `close()`
- * returns, and `open()` works again against a working server. This file's
- * process exiting is the check that nothing is left dangling.
+ * connection and then never read or answer (RTMP: open() fails; RTSP: the
+ * first frames are refused), and a real RTMP server that stops reading after
+ * the publish started (behind a relay of the test's, in front of the
+ * publisher's own). Each time the error is a TIMEOUT naming the address and
+ * `timeoutMs`, `close()` returns, and `open()` works again against a working
+ * server. This file's process exiting is the check that nothing is left
+ * dangling (the publisher's relay included).
  */
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
@@ -124,75 +126,77 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// RTMP's connection has no interrupt callback without the tee wrapper (see src/publish/output-format.ts), so a
-// frozen RTMP server still blocks the publisher: those cases wait for a safe way to give it one.
-const RTMP_FROZEN_SKIP =
-  'a frozen RTMP server is not yet interruptible (output-format.ts: the tee wrapper was taken out)';
-
 describe('a frozen server never hangs the publisher', { timeout: 120_000 }, () => {
-  for (const scheme of ['rtmp', 'rtsp'] as const) {
-    const skip = scheme === 'rtmp' ? RTMP_FROZEN_SKIP : false;
-    test(
-      `${scheme}: a server that accepts and never answers fails the first frames with TIMEOUT`,
-      { skip },
-      async () => {
-        const silent = await startSilentServer();
-        const address = `${scheme}://127.0.0.1:${silent.port}/live/frozen`;
-        const publisher = new StreamPublisher();
-        const errors: VigilError[] = [];
-        publisher.on('error', (err) => errors.push(err));
-        publisher.setParameter({ width: 160, height: 120, GOPSize: 10, timeoutMs: TIMEOUT_MS });
-        await publisher.open(address);
-        const refusedAt = await pushUntilRefused(publisher, (i) => paintTestFrame(i, 160, 120), 500);
-        assert.ok(refusedAt !== undefined, 'a frame is refused');
-        assert.equal(publisher.state, 'failed');
-        assertTimeout(errors, address);
-        await publisher.close();
-        assert.equal(publisher.state, 'closed');
-        await silent.stop();
-
-        await publisher.open(`rtmp://127.0.0.1:${rtmpPort}/live/after-${scheme}`);
-        for (let i = 0; i < 30; i++) assert.equal(await publisher.serveFrame(paintTestFrame(i, 160, 120)), true);
-        await publisher.close();
-        assert.equal(publisher.counters.dropped, 0);
-      },
+  // RTMP's handshake runs in open() (FFmpeg's avio_open2, under the deadline through the relay), so there
+  // open() fails; RTSP connects at the first frame, so there the first frames are refused.
+  test('rtmp: a server that accepts and never answers fails open() with TIMEOUT', async () => {
+    const silent = await startSilentServer();
+    const address = `rtmp://127.0.0.1:${silent.port}/live/frozen`;
+    const publisher = new StreamPublisher();
+    publisher.setParameter({ width: 160, height: 120, GOPSize: 10, timeoutMs: TIMEOUT_MS });
+    const failure = await publisher.open(address).then(
+      () => assert.fail('open() resolved against a silent server'),
+      (err: VigilError) => err,
     );
-  }
+    assertTimeout([failure], address);
+    assert.equal(publisher.state, 'closed');
+    await publisher.close();
+    await silent.stop();
+    await publishWorks(publisher, `rtmp://127.0.0.1:${rtmpPort}/live/after-rtmp`, 160, 120);
+  });
 
-  test(
-    'rtmp: a server that stops reading mid-stream fails a frame with TIMEOUT; open() works again',
-    {
-      skip: RTMP_FROZEN_SKIP,
-    },
-    async () => {
-      const relay = await startFreezableRelay(rtmpPort);
-      const address = `rtmp://127.0.0.1:${relay.port}/live/stalled`;
-      const published = new Promise<void>((resolve) =>
-        server.on('postPublish', (session) => session.streamPath === '/live/stalled' && resolve()),
-      );
-      const publisher = new StreamPublisher();
-      const errors: VigilError[] = [];
-      publisher.on('error', (err) => errors.push(err));
-      // Noise at a high bit rate fills the socket buffers quickly once nobody reads.
-      publisher.setParameter({ width: 640, height: 360, GOPSize: 25, bitRate: 40_000, timeoutMs: TIMEOUT_MS });
-      await publisher.open(address);
-      const noise = Buffer.alloc(640 * 360 * 3);
-      let accepted = 0;
-      while (accepted < 50 && (await publisher.serveFrame(randomFillSync(noise)))) accepted += 1;
-      await published;
-      relay.freeze();
-      let refused = false;
-      for (let i = 0; i < 100_000 && !refused; i++) refused = !(await publisher.serveFrame(randomFillSync(noise)));
-      assert.ok(refused, 'a frame is refused once the server stops reading');
-      assert.equal(publisher.state, 'failed');
-      assertTimeout(errors, address);
-      await publisher.close();
-      await relay.stop();
+  test('rtsp: a server that accepts and never answers fails the first frames with TIMEOUT', async () => {
+    const silent = await startSilentServer();
+    const address = `rtsp://127.0.0.1:${silent.port}/live/frozen`;
+    const publisher = new StreamPublisher();
+    const errors: VigilError[] = [];
+    publisher.on('error', (err) => errors.push(err));
+    publisher.setParameter({ width: 160, height: 120, GOPSize: 10, timeoutMs: TIMEOUT_MS });
+    await publisher.open(address);
+    const refusedAt = await pushUntilRefused(publisher, (i) => paintTestFrame(i, 160, 120), 500);
+    assert.ok(refusedAt !== undefined, 'a frame is refused');
+    assert.equal(publisher.state, 'failed');
+    assertTimeout(errors, address);
+    await publisher.close();
+    assert.equal(publisher.state, 'closed');
+    await silent.stop();
+    await publishWorks(publisher, `rtmp://127.0.0.1:${rtmpPort}/live/after-rtsp`, 160, 120);
+  });
 
-      publisher.setParameter({ width: 640, height: 360 });
-      await publisher.open(`rtmp://127.0.0.1:${rtmpPort}/live/after-stall`);
-      for (let i = 0; i < 30; i++) assert.equal(await publisher.serveFrame(paintTestFrame(i, 640, 360)), true);
-      await publisher.close();
-    },
-  );
+  test('rtmp: a server that stops reading mid-stream fails a frame with TIMEOUT; open() works again', async () => {
+    const relay = await startFreezableRelay(rtmpPort);
+    const address = `rtmp://127.0.0.1:${relay.port}/live/stalled`;
+    const published = new Promise<void>((resolve) =>
+      server.on('postPublish', (session) => session.streamPath === '/live/stalled' && resolve()),
+    );
+    const publisher = new StreamPublisher();
+    const errors: VigilError[] = [];
+    publisher.on('error', (err) => errors.push(err));
+    // Noise at a high bit rate fills the socket buffers quickly once nobody reads.
+    publisher.setParameter({ width: 640, height: 360, GOPSize: 25, bitRate: 40_000, timeoutMs: TIMEOUT_MS });
+    await publisher.open(address);
+    const noise = Buffer.alloc(640 * 360 * 3);
+    let accepted = 0;
+    while (accepted < 50 && (await publisher.serveFrame(randomFillSync(noise)))) accepted += 1;
+    await published;
+    relay.freeze();
+    let refused = false;
+    for (let i = 0; i < 100_000 && !refused; i++) refused = !(await publisher.serveFrame(randomFillSync(noise)));
+    assert.ok(refused, 'a frame is refused once the server stops reading');
+    assert.equal(publisher.state, 'failed');
+    assertTimeout(errors, address);
+    await publisher.close();
+    await relay.stop();
+
+    publisher.setParameter({ width: 640, height: 360 });
+    await publishWorks(publisher, `rtmp://127.0.0.1:${rtmpPort}/live/after-stall`, 640, 360);
+  });
 });
+
+/** open() at a working server, 30 frames all accepted, close() without loss. */
+async function publishWorks(publisher: StreamPublisher, address: string, width: number, height: number) {
+  await publisher.open(address);
+  for (let i = 0; i < 30; i++) assert.equal(await publisher.serveFrame(paintTestFrame(i, width, height)), true);
+  await publisher.close();
+  assert.equal(publisher.counters.dropped, 0);
+}
