@@ -6,7 +6,7 @@
  * keeps the limit a few MB above the live heap and runs a full mark-compact
  * every few seconds: each marks the whole ~30 MB heap, and together they were
  * half of `vigil serve`'s CPU at 4 streams (README "Recorder cost"). Letting
- * the heap grow to 1.5× what survived the last collection makes that a
+ * the heap grow to 1.5× what survived the last collection makes that one
  * collection a minute or so, for at most half the live heap in RSS.
  *
  * Only `vigil serve` sets it: a library user's process keeps V8's defaults.

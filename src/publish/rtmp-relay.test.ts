@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { portOf } from '../../test/helpers/free-port.js';
 import { isVigilError } from '../errors.js';
 import { IoDeadline } from './network-deadline.js';
 import { isRelayed, openRtmpRelay, relayUrl, type RtmpRelay } from './rtmp-relay.js';
@@ -53,11 +54,6 @@ async function startServer(onSocket: (socket: Socket) => void): Promise<{ port: 
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 function relayPort(relay: RtmpRelay): number {

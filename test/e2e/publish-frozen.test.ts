@@ -12,33 +12,16 @@ import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { VigilError } from '../../src/errors.js';
 import { paintTestFrame, StreamPublisher } from '../../src/publish/index.js';
-import { findFreePort } from '../helpers/free-port.js';
+import { findFreePort, portOf } from '../helpers/free-port.js';
+import { startRtmpServer, type NodeMediaServerInstance } from '../helpers/rtmp-server.js';
 
 const TIMEOUT_MS = 1500;
-
-interface NodeMediaServerInstance {
-  run(): Promise<void>;
-  stop(): Promise<void>;
-  on(event: 'postPublish', listener: (session: { streamPath?: string }) => void): void;
-}
-type NodeMediaServerClass = new (config: object) => NodeMediaServerInstance;
-
-function startRtmpServer(port: number, storeDir: string): NodeMediaServerInstance {
-  const require = createRequire(import.meta.url);
-  const NodeMediaServer = require('node-media-server') as NodeMediaServerClass;
-  const logger = require('node-media-server/src/core/logger.js') as { level: string };
-  const server = new NodeMediaServer({ bind: '127.0.0.1', rtmp: { port }, store: { path: storeDir } });
-  logger.level = 'error';
-  void server.run();
-  return server;
-}
 
 /** Accepts connections and never reads from them nor answers. */
 async function startSilentServer(): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -90,11 +73,6 @@ async function startFreezableRelay(
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 /** Pushes frames until one is refused; returns how many were accepted before it (undefined: none refused). */

@@ -10,7 +10,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,27 +18,10 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { VigilError } from '../../src/errors.js';
 import { paintTestFrame, StreamPublisher } from '../../src/publish/index.js';
-import { findFreePort } from '../helpers/free-port.js';
+import { findFreePort, portOf } from '../helpers/free-port.js';
+import { startRtmpServer, type NodeMediaServerInstance } from '../helpers/rtmp-server.js';
 
 const run = promisify(execFile);
-
-/** The part of node-media-server (CommonJS, untyped) the test uses. */
-interface NodeMediaServerInstance {
-  run(): Promise<void>;
-  stop(): Promise<void>;
-  on(event: 'postPlay' | 'postPublish', listener: (session: { streamPath?: string }) => void): void;
-}
-type NodeMediaServerClass = new (config: object) => NodeMediaServerInstance;
-
-function startRtmpServer(port: number, storeDir: string): NodeMediaServerInstance {
-  const require = createRequire(import.meta.url);
-  const NodeMediaServer = require('node-media-server') as NodeMediaServerClass;
-  const logger = require('node-media-server/src/core/logger.js') as { level: string };
-  const server = new NodeMediaServer({ bind: '127.0.0.1', rtmp: { port }, store: { path: storeDir } });
-  logger.level = 'error';
-  void server.run();
-  return server;
-}
 
 /** A TCP relay in front of the RTMP server that the test can cut, as a server going away. */
 async function startRelay(targetPort: number): Promise<{ port: number; cut: () => Promise<void> }> {
@@ -55,9 +37,8 @@ async function startRelay(targetPort: number): Promise<{ port: number; cut: () =
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const address = server.address();
   return {
-    port: typeof address === 'object' && address !== null ? address.port : 0,
+    port: portOf(server),
     cut: async () => {
       for (const socket of sockets) socket.resetAndDestroy();
       await new Promise<void>((done) => server.close(() => done()));

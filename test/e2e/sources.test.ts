@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { findFreePort } from '../helpers/free-port.js';
+import { findFreePort, portOf } from '../helpers/free-port.js';
+import { startRtmpServer } from '../helpers/rtmp-server.js';
 import { decodeErrors, makeTestClip, probeCodecs } from '../helpers/media-check.js';
 import { startRtspCamera, type RtspCamera } from '../helpers/rtsp-camera.js';
 import { segmentFiles, startVigilProcess, waitForRecorded, type VigilProcess } from '../helpers/vigil-process.js';
@@ -99,8 +99,7 @@ describe('recording every kind of source', { timeout: 240_000 }, () => {
           server.close(() => done());
         }),
     );
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const port = portOf(server);
     await recordAndCheck('http', { url: `http://127.0.0.1:${port}/live.ts` }, ['h264', 'aac']);
   });
 
@@ -148,24 +147,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGTERM');
   await exited;
-}
-
-/** The part of node-media-server (CommonJS, untyped) the test uses. */
-interface NodeMediaServerInstance {
-  run(): Promise<void>;
-  stop(): Promise<void>;
-}
-type NodeMediaServerClass = new (config: object) => NodeMediaServerInstance;
-
-/** node-media-server in this process, RTMP only, its store in `storeDir`, quiet. */
-function startRtmpServer(port: number, storeDir: string): NodeMediaServerInstance {
-  const require = createRequire(import.meta.url);
-  const NodeMediaServer = require('node-media-server') as NodeMediaServerClass;
-  const logger = require('node-media-server/src/core/logger.js') as { level: string };
-  const server = new NodeMediaServer({ bind: '127.0.0.1', rtmp: { port }, store: { path: storeDir } });
-  logger.level = 'error';
-  void server.run();
-  return server;
 }
 
 /** An HTTP server that streams `clip` as MPEG-TS at real time, looped, through one ffmpeg per client. */

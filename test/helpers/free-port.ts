@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** Asks the kernel for a free TCP port on 127.0.0.1 (free now; racy by nature, fine for tests). */
 export function findFreePort(): Promise<number> {
@@ -12,4 +12,10 @@ export function findFreePort(): Promise<number> {
       server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
     });
   });
+}
+
+/** The port a listening server is bound to (0 when it is not listening). */
+export function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
 }
