@@ -42,6 +42,13 @@ export interface SourcePacket {
   data: Uint8Array;
   /** New extradata carried with the packet (parameter sets changed in-band), if any. */
   newExtradata?: Uint8Array;
+  /**
+   * Where the source reuses payload memory (the native RTSP client): hands
+   * `data` back once nothing will read it, or a view of it, again; never
+   * before. Optional for the consumer: a payload never released is left to
+   * the garbage collector (src/media/slab-allocator.ts).
+   */
+  release?: () => void;
 }
 
 export interface OpenSourceOptions {

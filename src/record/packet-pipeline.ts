@@ -12,7 +12,7 @@ import type { SourcePacket } from '../media/types.js';
 import { isAnnexB, toVideoDecoderConfig, type TrackConfig, type VideoDecoderConfig } from '../mp4/index.js';
 import { adtsAudioSpecificConfig } from './adts.js';
 import { Fragmenter, type FragmenterOptions } from './fragmenter.js';
-import { SampleBuilder } from './sample-builder.js';
+import { SampleBuilder, type BuiltSample } from './sample-builder.js';
 import { SegmentWriter, type WrittenFragment } from './segment-writer.js';
 import { VIDEO_TIMESCALE, type TrackPlan } from './track-map.js';
 import type { Discontinuity } from './wall-clock.js';
@@ -91,17 +91,22 @@ export class PacketPipeline {
     return this.lastEndUs;
   }
 
-  /** Adds one packet of a source track (audio already transcoded where planned). */
+  /**
+   * Adds one packet of a source track (audio already transcoded where
+   * planned). Its `release` is called once: when it is written, or at once
+   * when it is dropped (before the first keyframe, an unknown track).
+   */
   async push(packet: SourcePacket): Promise<void> {
     const track = this.tracks.get(packet.trackIndex);
-    if (track === undefined) return;
     const ts = packet.dts ?? packet.pts;
-    if (ts === undefined) return;
+    if (track === undefined || ts === undefined) {
+      packet.release?.();
+      return;
+    }
     const mediaUs = (ts * track.plan.source.timeBase.num * 1_000_000) / track.plan.source.timeBase.den;
     if (track !== this.timing) {
       // Other tracks join whatever segment is open; before the first one they have nowhere to go.
-      const sample = track.builder.push(packet);
-      if (sample !== undefined && this.writer !== undefined) this.writer.add(track.plan.trackId, sample);
+      this.add(track, track.builder.push(packet));
       return;
     }
     let forced: Discontinuity | 'parameters' | undefined;
@@ -122,10 +127,16 @@ export class PacketPipeline {
         track.config = undefined;
       }
       if (track.config === undefined) {
-        if (!packet.isKeyframe) return;
+        if (!packet.isKeyframe) {
+          packet.release?.();
+          return;
+        }
         // In-band parameter sets win over the SDP's: they are what the samples use.
         const found = inband ?? toVideoDecoderConfig(track.plan.codec, track.extradata, packet.data);
-        if (found === undefined) return;
+        if (found === undefined) {
+          packet.release?.();
+          return;
+        }
         track.config = {
           kind: 'video',
           trackId: track.plan.trackId,
@@ -144,21 +155,18 @@ export class PacketPipeline {
     if (forced !== undefined) this.options.events.discontinuity(forced);
     const cut = this.fragmenter.next(mediaUs, packet.isKeyframe || track.plan.kind === 'audio', forced !== undefined);
     if (cut === 'none') {
-      const sample = track.builder.push(packet);
-      if (sample !== undefined) this.writer?.add(track.plan.trackId, sample);
+      this.add(track, track.builder.push(packet));
       return;
     }
     if (cut === 'fragment') {
-      const sample = track.builder.push(packet);
-      if (sample !== undefined) this.writer?.add(track.plan.trackId, sample);
+      this.add(track, track.builder.push(packet));
       await this.writeFragment();
       return;
     }
     // A new segment. Across a discontinuity the held sample cannot take its
     // duration from this packet; otherwise it can, exactly.
     if (forced === undefined) {
-      const sample = track.builder.push(packet);
-      if (sample !== undefined) this.writer?.add(track.plan.trackId, sample);
+      this.add(track, track.builder.push(packet));
       this.flushOthers();
     } else {
       this.flushAll();
@@ -186,17 +194,22 @@ export class PacketPipeline {
       : { ...placed, utcUs: Math.round(placed.utcUs) };
   }
 
+  /** A sample goes to the open segment; with none open it is dropped, and its memory released. */
+  private add(track: TrackRuntime, sample: BuiltSample | undefined): void {
+    if (sample === undefined) return;
+    if (this.writer === undefined) sample.release?.();
+    else this.writer.add(track.plan.trackId, sample);
+  }
+
   private flushOthers(): void {
     for (const t of this.tracks.values()) {
       if (t === this.timing) continue;
-      const sample = t.builder.flush();
-      if (sample !== undefined) this.writer?.add(t.plan.trackId, sample);
+      this.add(t, t.builder.flush());
     }
   }
 
   private flushAll(): void {
-    const sample = this.timing.builder.flush();
-    if (sample !== undefined) this.writer?.add(this.timing.plan.trackId, sample);
+    this.add(this.timing, this.timing.builder.flush());
     this.flushOthers();
   }
 

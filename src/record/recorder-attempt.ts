@@ -78,7 +78,12 @@ export async function runRecorderAttempt(options: AttemptOptions): Promise<void>
     options.events.connected();
     for await (const packet of source.packets()) {
       const transcoder = transcoders.get(packet.trackIndex);
-      const packets: SourcePacket[] = transcoder === undefined ? [packet] : await transcoder.transcode(packet);
+      let packets: SourcePacket[] = [packet];
+      if (transcoder !== undefined) {
+        packets = await transcoder.transcode(packet);
+        // The transcoder copied the payload in.
+        packet.release?.();
+      }
       for (const p of packets) await pipeline.push(p);
     }
     if (!signal.aborted) throw new VigilError('SOURCE_FAILED', 'source ended');

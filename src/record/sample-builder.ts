@@ -15,6 +15,8 @@ export interface BuiltSample {
   dtsTicks: number;
   info: SampleInfo;
   payload: Uint8Array;
+  /** The packet's `release`: called once the sample is written (SourcePacket.release). */
+  release: (() => void) | undefined;
 }
 
 export interface SampleTrackOptions {
@@ -41,6 +43,7 @@ interface Held {
   payload: Uint8Array;
   /** The packet's own duration, for when no next packet comes. */
   durationTicks: number;
+  release: (() => void) | undefined;
 }
 
 export class SampleBuilder {
@@ -80,6 +83,7 @@ export class SampleBuilder {
       isSync: this.options.video ? packet.isKeyframe : true,
       payload,
       durationTicks: packet.duration > 0 ? this.toTicks(packet.duration) : 0,
+      release: packet.release,
     };
     if (previous === undefined) return undefined;
     // Equal timestamps (seen from some cameras) still need a positive duration.
@@ -112,5 +116,6 @@ function toSample(held: Held, durationTicks: number): BuiltSample {
       compositionOffsetTicks: held.ptsTicks - held.dtsTicks,
     },
     payload: held.payload,
+    release: held.release,
   };
 }

@@ -80,7 +80,10 @@ export class SegmentWriter {
 
   add(trackId: number, sample: BuiltSample): void {
     const state = this.tracks.get(trackId);
-    if (state === undefined || this.closed) return;
+    if (state === undefined || this.closed) {
+      sample.release?.();
+      return;
+    }
     if (state.nextDecodeTime === undefined) {
       const originTicks = Math.round((this.start.originMediaUs * state.config.timescale) / 1_000_000);
       // A sample from just before the origin (audio ahead of the first keyframe) starts at 0.
@@ -98,8 +101,10 @@ export class SegmentWriter {
   async writeFragment(): Promise<WrittenFragment | undefined> {
     if (!this.hasFragment || this.closed) return undefined;
     const runs: FragmentRun[] = [];
+    const written: BuiltSample[] = [];
     for (const state of this.tracks.values()) {
       if (state.pending.length === 0 || state.nextDecodeTime === undefined) continue;
+      written.push(...state.pending);
       const samples = state.pending.map((s) => s.info);
       runs.push({
         trackId: state.config.trackId,
@@ -128,6 +133,8 @@ export class SegmentWriter {
       mdatChunks,
     };
     await this.appender.appendFragment(fragment);
+    // The bytes are in the file: the source may reuse their memory.
+    for (const sample of written) sample.release?.();
     const sizeBytes = moof.length + mdatChunks.reduce((sum, c) => sum + c.length, 0);
     return { segment: this.appender.segment, sequenceNumber: this.sequenceNumber, ...times, sizeBytes };
   }

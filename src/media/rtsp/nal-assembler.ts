@@ -3,19 +3,24 @@
  * fMP4 writer stores, so the recorder converts nothing), copying each RTP
  * payload in as it arrives: the socket's read buffer is reused for the next
  * read. The assembly buffer is kept from one access unit to the next; `take()`
- * hands out an exact-size copy that the receiver owns, cut from a slab of
- * 1 MiB so that the garbage collector sees one buffer every few seconds
- * instead of 25 a second (a slab is freed once the recorder has written
- * every access unit in it, a fragment or two later).
+ * hands out an exact-size copy that the receiver owns until it releases it,
+ * cut from reusable 1 MiB slabs (slab-allocator.ts: the recorder releases an
+ * access unit once the fragment holding it is written, and the slab is used
+ * again).
  */
+import { SlabAllocator, type OwnedBytes } from '../slab-allocator.js';
 
 const LENGTH_BYTES = 4;
 /** The S and E bits of an FU header, the same in RFC 6184 (FU-A) and RFC 7798 (FU). */
 const FU_START = 0x80;
 const FU_END = 0x40;
+/**
+ * 2 s of a 4 Mbit/s camera: about one fragment in flight and one being
+ * filled. Access units over a quarter of this (keyframes of 4K cameras) get a
+ * buffer of their own.
+ */
 const SLAB_BYTES = 1 << 20;
-/** Larger access units (big keyframes) get a buffer of their own. */
-const SLAB_MAX_UNIT = SLAB_BYTES / 4;
+const FREE_SLABS = 2;
 
 export class NalAssembler {
   private buffer = Buffer.allocUnsafeSlow(256 * 1024);
@@ -24,8 +29,7 @@ export class NalAssembler {
   private readonly starts: number[] = [];
   /** The length field of the fragmented NAL unit being filled, or -1. */
   private fragmentAt = -1;
-  private slab = Buffer.allocUnsafeSlow(0);
-  private slabUsed = 0;
+  private readonly units = new SlabAllocator({ slabBytes: SLAB_BYTES, maxFreeSlabs: FREE_SLABS });
 
   get empty(): boolean {
     return this.starts.length === 0;
@@ -98,25 +102,12 @@ export class NalAssembler {
     }
   }
 
-  /** The access unit (complete NAL units only), and a reset. */
-  take(): Buffer {
+  /** The access unit (complete NAL units only), owned by the caller until released, and a reset. */
+  take(): OwnedBytes {
     this.dropFragment();
-    const size = this.used;
-    let out: Buffer;
-    if (size > SLAB_MAX_UNIT) {
-      out = Buffer.allocUnsafeSlow(size);
-    } else {
-      if (this.slabUsed + size > this.slab.length) {
-        this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-        this.slabUsed = 0;
-      }
-      out = this.slab.subarray(this.slabUsed, this.slabUsed + size);
-      // 8-byte alignment keeps each unit's start on a word, as allocators do.
-      this.slabUsed += (size + 7) & ~7;
-    }
-    out.set(this.buffer.subarray(0, size));
+    const unit = this.units.copy(this.buffer.subarray(0, this.used));
     this.clear();
-    return out;
+    return unit;
   }
 
   clear(): void {

@@ -162,8 +162,8 @@ class NativeRtspSource implements MediaSource {
     };
     this.byChannel[s.rtpChannel] = runtime;
     if (plan.kind === 'video') {
-      const video = new VideoDepacketizer(plan.format, plan.spropSets, (pts, data, isKeyframe, newRecord) =>
-        this.onAccessUnit(runtime, pts, data, isKeyframe, newRecord),
+      const video = new VideoDepacketizer(plan.format, plan.spropSets, (pts, data, isKeyframe, newRecord, release) =>
+        this.onAccessUnit(runtime, pts, data, isKeyframe, newRecord, release),
       );
       runtime.video = video;
       runtime.track = sourceTrackOf(plan, index, video.record, video.parameterSet('sps'));
@@ -198,6 +198,7 @@ class NativeRtspSource implements MediaSource {
     data: Buffer,
     isKeyframe: boolean,
     newRecord: Uint8Array | undefined,
+    release: () => void,
   ): void {
     const video = runtime.video!;
     if (runtime.track.extradata === undefined && video.record !== undefined) {
@@ -208,7 +209,10 @@ class NativeRtspSource implements MediaSource {
       this.checkReady();
     }
     if (runtime.dts === undefined) {
-      if (!isKeyframe || runtime.track.extradata === undefined) return;
+      if (!isKeyframe || runtime.track.extradata === undefined) {
+        release();
+        return;
+      }
       runtime.dts = this.dtsDeriverFor(runtime);
     }
     const packet: SourcePacket = {
@@ -218,6 +222,7 @@ class NativeRtspSource implements MediaSource {
       duration: 0,
       isKeyframe,
       data,
+      release,
     };
     if (newRecord !== undefined) packet.newExtradata = newRecord;
     this.push(packet);

@@ -20,11 +20,13 @@ export interface VideoPayloadFormat {
   buildRecord(sets: ReadonlyMap<string, Uint8Array>): Uint8Array | undefined;
 }
 
+/** `release` hands the access unit's memory back once nothing reads `data` any more (slab-allocator.ts). */
 export type AccessUnitSink = (
   pts: number,
   data: Buffer,
   isKeyframe: boolean,
   newRecord: Uint8Array | undefined,
+  release: () => void,
 ) => void;
 
 export class VideoDepacketizer {
@@ -79,7 +81,8 @@ export class VideoDepacketizer {
         newRecord = record;
       }
     }
-    this.sink(this.auTicks, this.assembler.take(), this.keyframe, newRecord);
+    const unit = this.assembler.take();
+    this.sink(this.auTicks, unit.data, this.keyframe, newRecord, unit.release);
   }
 
   private readonly inspect = (buffer: Buffer, start: number, length: number): void => {
