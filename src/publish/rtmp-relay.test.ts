@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { portOf } from '../../test/helpers/free-port.js';
+import { startTcpServer } from '../../test/helpers/tcp-server.js';
 import { isVigilError } from '../errors.js';
 import { IoDeadline } from './network-deadline.js';
 import { isRelayed, openRtmpRelay, relayUrl, type RtmpRelay } from './rtmp-relay.js';
@@ -37,25 +37,6 @@ describe('relayUrl', () => {
   });
 });
 
-/** A TCP server whose connections are handed to `onSocket`; `stop` destroys them and closes it. */
-async function startServer(onSocket: (socket: Socket) => void): Promise<{ port: number; stop: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    onSocket(socket);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: portOf(server),
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
-  };
-}
-
 function relayPort(relay: RtmpRelay): number {
   return Number(/^rtmp:\/\/127\.0\.0\.1:(\d+)/.exec(relay.localUrl)?.[1]);
 }
@@ -87,7 +68,7 @@ describe('openRtmpRelay', () => {
     const toServer = randomBytes(3 * 1024 * 1024 + 17);
     const toClient = randomBytes(2 * 1024 * 1024 + 5);
     let received: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
-    const upstream = await startServer((socket) => {
+    const upstream = await startTcpServer((socket) => {
       received = readAll(socket);
       socket.end(toClient);
     });
@@ -104,7 +85,7 @@ describe('openRtmpRelay', () => {
   });
 
   it('names the address when the server refuses the connection', async () => {
-    const gone = await startServer(() => undefined);
+    const gone = await startTcpServer(() => undefined);
     await gone.stop();
     await assert.rejects(
       openRtmpRelay('vigil://cam', `rtmp://127.0.0.1:${gone.port}/live/cam`, 5000),
@@ -119,7 +100,7 @@ describe('openRtmpRelay', () => {
   it('a server that accepts and never answers: the deadline cuts the relay, the client sees an error', async () => {
     const serverClosed: Array<Promise<unknown>> = [];
     // Reads (and drops) what it is sent, so it sees the relay close its connection; never answers.
-    const silent = await startServer((socket) => {
+    const silent = await startTcpServer((socket) => {
       socket.resume();
       serverClosed.push(once(socket, 'close'));
     });
@@ -152,7 +133,7 @@ describe('openRtmpRelay', () => {
   });
 
   it('passes on the server going away: the client reads the end, then its writes fail', async () => {
-    const upstream = await startServer((socket) => socket.once('data', () => socket.destroy()));
+    const upstream = await startTcpServer((socket) => socket.once('data', () => socket.destroy()));
     const relay = await openRtmpRelay('rtmp://h/live/a', `rtmp://127.0.0.1:${upstream.port}/live/a`, 5000);
     // Like FFmpeg: the end it reads does not close its own side.
     const client = connect({ port: relayPort(relay), host: '127.0.0.1', allowHalfOpen: true });
@@ -176,7 +157,7 @@ describe('openRtmpRelay', () => {
     const chunk = randomBytes(1024 * 1024);
     let serverSocket: Socket | undefined;
     let serverBytes = 0;
-    const upstream = await startServer((socket) => {
+    const upstream = await startTcpServer((socket) => {
       serverSocket = socket;
       socket.on('data', (data: Buffer) => (serverBytes += data.length));
       socket.pause();

@@ -20,26 +20,13 @@ import type { VigilError } from '../../src/errors.js';
 import { paintTestFrame, StreamPublisher } from '../../src/publish/index.js';
 import { findFreePort, portOf } from '../helpers/free-port.js';
 import { startRtmpServer, type NodeMediaServerInstance } from '../helpers/rtmp-server.js';
+import { startTcpServer, type TcpServer } from '../helpers/tcp-server.js';
 
 const TIMEOUT_MS = 1500;
 
 /** Accepts connections and never reads from them nor answers. */
-async function startSilentServer(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.pause();
-    socket.on('error', () => undefined);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: portOf(server),
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
-  };
+function startSilentServer(): Promise<TcpServer> {
+  return startTcpServer((socket) => socket.pause());
 }
 
 /** A relay to `targetPort` whose `freeze()` stops reading from the publisher (the server stays connected). */
