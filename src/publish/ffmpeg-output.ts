@@ -28,6 +28,7 @@ import { Codec, Frame, Log, Packet, Rational, SoftwareScaleContext } from 'node-
 import { VigilError, messageOf } from '../errors.js';
 import { redact } from '../media/demux-source.js';
 import { IoDeadline, checkReachable } from './network-deadline.js';
+import { copyVideoFrame } from './owned-frame.js';
 import { muxerSetup, muxerTarget } from './output-format.js';
 import { isRelayed, openRtmpRelay, type RtmpRelay } from './rtmp-relay.js';
 import { resolveVigilAddress } from './vigil-address.js';
@@ -219,7 +220,7 @@ class FfmpegOutput implements FrameOutput {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new VigilError('CONFLICT', 'publisher: the output is closed'));
     const { config } = this;
-    const source = Frame.fromVideoBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    const source = copyVideoFrame(bytes, {
       width: config.widthSrc,
       height: config.heightSrc,
       format: PIXEL_FORMATS[config.pixelFormat],

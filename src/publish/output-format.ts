@@ -68,8 +68,8 @@ export function muxerTarget(address: string): string {
  * rtmp:// server by cutting the local relay FFmpeg connects through
  * (rtmp-relay.ts; `url` is then the relay's URL); RTSP's connection has the
  * callback. rtmps:// is opened directly and is not covered yet. (FFmpeg's tee
- * muxer also gives FLV the callback, but crashed the process once under load,
- * SIGSEGV in CI, session 6: not used.)
+ * muxer also gives FLV the callback; it was dropped after one SIGSEGV in CI
+ * that was most likely the frame lifetime bug owned-frame.ts fixes.)
  */
 export function muxerSetup(target: OutputTarget, hls: HlsSettings, url: string): MuxerSetup {
   switch (target.kind) {
