@@ -55,9 +55,9 @@ export interface OpenSourceOptions {
   /** RTSP transport; TCP interleaved by default. */
   rtspTransport?: 'tcp' | 'udp';
   /**
-   * Which RTSP client reads rtsp:// over TCP: `ffmpeg` (node-av, the default)
-   * or `native` (Vigil's own, src/media/rtsp/). Env VIGIL_RTSP_CLIENT=native
-   * selects native where this is not set.
+   * Which RTSP client reads rtsp:// over TCP: `native` (Vigil's own,
+   * src/media/rtsp/, the default) or `ffmpeg` (node-av). Env
+   * VIGIL_RTSP_CLIENT=ffmpeg selects FFmpeg where this is not set.
    */
   rtspClient?: 'native' | 'ffmpeg';
   /** Give up opening after this long. */

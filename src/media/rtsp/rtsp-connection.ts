@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { VigilError } from '../../errors.js';
 import { Authenticator, parseChallenges, pickChallenge, type Credentials } from './auth.js';
+import { HOLD_BELOW_BYTES, type ReadBatcher } from './read-batcher.js';
 import { RtspFraming, type RtspResponse } from './rtsp-framing.js';
 
 const USER_AGENT = 'Vigil';
@@ -40,6 +41,16 @@ export class RtspConnection {
   private readonly framing: RtspFraming;
   private auth: Authenticator | undefined;
   private closedWith: VigilError | undefined;
+  /** Set once playing: reads are then taken in the batcher's ticks (read-batcher.ts). */
+  private batcher: ReadBatcher | undefined;
+  /** Paused by the consumer (back-pressure): a batch tick must not resume it. */
+  private pausedByConsumer = false;
+  /** Paused until the batcher's next tick. */
+  private waitingForBatch = false;
+  private readonly resumeBatch = (): void => {
+    this.waitingForBatch = false;
+    if (!this.pausedByConsumer && !this.closed) this.socket.resume();
+  };
 
   private constructor(
     private readonly socket: Socket,
@@ -57,6 +68,11 @@ export class RtspConnection {
         this.framing.push(buffer, bytes);
       } catch (err) {
         this.fail(err instanceof VigilError ? err : new VigilError('SOURCE_FAILED', `${label}: ${String(err)}`));
+      }
+      if (this.batcher !== undefined && bytes < HOLD_BELOW_BYTES && !this.waitingForBatch && !this.closed) {
+        this.waitingForBatch = true;
+        this.socket.pause();
+        this.batcher.defer(this.resumeBatch);
       }
     };
     socket.on('error', (err) => this.fail(new VigilError('SOURCE_FAILED', `${label}: ${err.message}`, { cause: err })));
@@ -153,18 +169,26 @@ export class RtspConnection {
     const closing = new VigilError('SOURCE_FAILED', `${this.label}: closed`);
     this.send(method, uri, {}, undefined).catch(() => undefined);
     this.closedWith = closing;
+    this.batcher?.cancel(this.resumeBatch);
     for (const p of this.pending.splice(0)) p.reject(closing);
     this.socket.end();
     // A server that never reads: do not keep the socket for ever.
     setTimeout(() => this.socket.destroy(), 1_000).unref();
   }
 
+  /** From now on a read that drained the socket is followed by a pause until the batcher's next tick. */
+  batchReads(batcher: ReadBatcher): void {
+    this.batcher = batcher;
+  }
+
   pause(): void {
+    this.pausedByConsumer = true;
     this.socket.pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    this.pausedByConsumer = false;
+    if (!this.waitingForBatch) this.socket.resume();
   }
 
   private send(
@@ -199,6 +223,7 @@ export class RtspConnection {
   private fail(err: VigilError): void {
     if (this.closedWith !== undefined) return;
     this.closedWith = err;
+    this.batcher?.cancel(this.resumeBatch);
     this.socket.destroy();
     for (const p of this.pending.splice(0)) p.reject(err);
     this.onClose(err);

@@ -19,6 +19,7 @@ import { canceledError, withTimeout } from '../wait.js';
 import { AacDepacketizer } from './aac.js';
 import type { AudioDepacketizer } from './audio-depacketizer.js';
 import { G711Depacketizer } from './g711.js';
+import { recordingReadBatcher } from './read-batcher.js';
 import { newRtpHeader, readRtpHeader } from './rtp.js';
 import { RtspConnection } from './rtsp-connection.js';
 import { RtspSession, rtspTarget, type RtspTarget, type SetUpTrack } from './rtsp-session.js';
@@ -57,6 +58,7 @@ export async function openNativeRtspSource(url: string, options: OpenSourceOptio
     const tracks = await session.setup(plans);
     source = new NativeRtspSource(target, session, tracks, options);
     await session.play((rtpTimes) => source?.start(rtpTimes));
+    connection.batchReads(recordingReadBatcher);
     await source.ready;
     return source;
   })();
