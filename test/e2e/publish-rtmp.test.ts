@@ -7,21 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { VigilError } from '../../src/errors.js';
 import { paintTestFrame, StreamPublisher } from '../../src/publish/index.js';
 import { findFreePort, portOf } from '../helpers/free-port.js';
+import { assertPublishedTestClip, probeVideoFrames } from '../helpers/media-check.js';
 import { startRtmpServer, type NodeMediaServerInstance } from '../helpers/rtmp-server.js';
 
-const run = promisify(execFile);
 
 /** A TCP relay in front of the RTMP server that the test can cut, as a server going away. */
 async function startRelay(targetPort: number): Promise<{ port: number; cut: () => Promise<void> }> {
@@ -101,31 +99,7 @@ describe('publishing to an RTMP server', { timeout: 120_000 }, () => {
 
     assert.ok(elapsedS >= 10 - frameAhead / 25, `paced at real time: ${elapsedS.toFixed(2)} s for 10 s of frames`);
     assert.equal(reader.exitCode, 0, readerErrors);
-    const { stdout } = await run('ffprobe', [
-      ...['-v', 'error', '-select_streams', 'v:0', '-show_frames'],
-      ...[
-        '-show_entries',
-        'stream=codec_name,width,height,r_frame_rate:frame=key_frame,pict_type',
-        '-of',
-        'json',
-        file,
-      ],
-    ]);
-    const probed = JSON.parse(stdout) as {
-      streams: Array<{ codec_name: string; width: number; height: number; r_frame_rate: string }>;
-      frames: Array<{ key_frame: number; pict_type: string }>;
-    };
-    const stream = probed.streams[0]!;
-    assert.deepEqual(
-      [stream.codec_name, stream.width, stream.height, stream.r_frame_rate, probed.frames.length],
-      ['h264', 320, 180, '25/1', 250],
-    );
-    const keyframes = probed.frames.flatMap((f, i) => (f.key_frame === 1 ? [i] : []));
-    assert.deepEqual(keyframes, [0, 25, 50, 75, 100, 125, 150, 175, 200, 225]);
-    assert.ok(
-      probed.frames.some((f) => f.pict_type === 'B'),
-      'B-frames with maxBframe 2',
-    );
+    assertPublishedTestClip(await probeVideoFrames(file));
   });
 
   test('a server that goes away: serveFrame reports it, close() returns, open() works again', async () => {

@@ -5,18 +5,17 @@
  * Debian's ffprobe for frame count, frame rate, size, GOP and B-frames.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { paintTestFrame, StreamPublisher } from '../../src/publish/index.js';
 import { findFreePort } from '../helpers/free-port.js';
+import { assertPublishedTestClip, probeVideoFrames } from '../helpers/media-check.js';
 
-const run = promisify(execFile);
 // Debian's python has the GObject bindings; a pyenv shim on PATH may not.
 const PYTHON = process.env.VIGIL_TEST_PYTHON ?? '/usr/bin/python3';
 
@@ -42,19 +41,6 @@ parent = os.getppid()
 GLib.timeout_add_seconds(1, lambda: loop.quit() if os.getppid() != parent else True)
 loop.run()
 `;
-
-interface Probed {
-  streams: Array<{ codec_name: string; width: number; height: number; r_frame_rate: string }>;
-  frames: Array<{ key_frame: number; pict_type: string }>;
-}
-
-async function probe(file: string): Promise<Probed> {
-  const { stdout } = await run('ffprobe', [
-    ...['-v', 'error', '-select_streams', 'v:0', '-show_frames'],
-    ...['-show_entries', 'stream=codec_name,width,height,r_frame_rate:frame=key_frame,pict_type', '-of', 'json', file],
-  ]);
-  return JSON.parse(stdout) as Probed;
-}
 
 let dir: string | undefined;
 let port: number;
@@ -95,20 +81,10 @@ test('10 s of frames published with ANNOUNCE/RECORD over TCP arrive whole', { ti
   assert.equal(publisher.counters.dropped, 0);
 
   // The server writes as it receives: wait until the last frames are on disk.
-  let probed = await probe(recorded);
+  let probed = await probeVideoFrames(recorded);
   for (let waited = 0; probed.frames.length < 250 && waited < 10_000; waited += 250) {
     await sleep(250);
-    probed = await probe(recorded);
+    probed = await probeVideoFrames(recorded);
   }
-  const stream = probed.streams[0]!;
-  assert.deepEqual(
-    [stream.codec_name, stream.width, stream.height, stream.r_frame_rate, probed.frames.length],
-    ['h264', 320, 180, '25/1', 250],
-  );
-  const keyframes = probed.frames.flatMap((f, i) => (f.key_frame === 1 ? [i] : []));
-  assert.deepEqual(keyframes, [0, 25, 50, 75, 100, 125, 150, 175, 200, 225]);
-  assert.ok(
-    probed.frames.some((f) => f.pict_type === 'B'),
-    'B-frames with maxBframe 2',
-  );
+  assertPublishedTestClip(probed);
 });

@@ -1,4 +1,5 @@
 /** Independent checks of media files with Debian's ffprobe/ffmpeg. */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -115,4 +116,33 @@ export async function videoPacketHashes(path: string): Promise<string[]> {
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.split(',').slice(-2).join(',').trim());
+}
+
+/** The first video stream of a file and its frames' key/picture types, as ffprobe reads them. */
+export interface ProbedVideoFrames {
+  streams: Array<{ codec_name: string; width: number; height: number; r_frame_rate: string }>;
+  frames: Array<{ key_frame: number; pict_type: string }>;
+}
+
+export async function probeVideoFrames(path: string): Promise<ProbedVideoFrames> {
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-select_streams', 'v:0', '-show_frames'],
+    ...['-show_entries', 'stream=codec_name,width,height,r_frame_rate:frame=key_frame,pict_type', '-of', 'json', path],
+  ]);
+  return JSON.parse(stdout) as ProbedVideoFrames;
+}
+
+/** What the publisher tests send: 250 frames at 25 fps scaled to 320×180 H.264, a keyframe every 25, B-frames. */
+export function assertPublishedTestClip(probed: ProbedVideoFrames): void {
+  const stream = probed.streams[0]!;
+  assert.deepEqual(
+    [stream.codec_name, stream.width, stream.height, stream.r_frame_rate, probed.frames.length],
+    ['h264', 320, 180, '25/1', 250],
+  );
+  const keyframes = probed.frames.flatMap((f, i) => (f.key_frame === 1 ? [i] : []));
+  assert.deepEqual(keyframes, [0, 25, 50, 75, 100, 125, 150, 175, 200, 225]);
+  assert.ok(
+    probed.frames.some((f) => f.pict_type === 'B'),
+    'B-frames with maxBframe 2',
+  );
 }
