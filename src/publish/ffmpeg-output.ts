@@ -28,7 +28,7 @@ import { Codec, Frame, Log, Packet, Rational, SoftwareScaleContext } from 'node-
 import { VigilError, messageOf } from '../errors.js';
 import { redact } from '../media/demux-source.js';
 import { IoDeadline, checkReachable } from './network-deadline.js';
-import { copyVideoFrame } from './owned-frame.js';
+import { VideoFramePool } from './owned-frame.js';
 import { muxerSetup, muxerTarget } from './output-format.js';
 import { isRelayed, openRtmpRelay, type RtmpRelay } from './rtmp-relay.js';
 import { resolveVigilAddress } from './vigil-address.js';
@@ -194,6 +194,8 @@ class FfmpegOutput implements FrameOutput {
   private convertTail: Promise<unknown> = Promise.resolve();
   private encodeTail: Promise<unknown> = Promise.resolve();
   private readonly frameTimeBase: Rational;
+  /** Copies of the caller's frames, in buffers used again once a frame is converted or encoded. */
+  private readonly sources: VideoFramePool;
   private closed = false;
 
   constructor(
@@ -208,6 +210,9 @@ class FfmpegOutput implements FrameOutput {
     private readonly relay: RtmpRelay | undefined,
   ) {
     this.frameTimeBase = new Rational(config.frameRate[1], config.frameRate[0]);
+    const layout = { width: config.widthSrc, height: config.heightSrc, format: PIXEL_FORMATS[config.pixelFormat] };
+    // One spare beyond the frames in flight and the one being converted.
+    this.sources = new VideoFramePool(layout, MAX_IN_FLIGHT + 2);
   }
 
   get timeBase(): { num: number; den: number } {
@@ -219,14 +224,7 @@ class FfmpegOutput implements FrameOutput {
   submit(bytes: Uint8Array, index: number): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new VigilError('CONFLICT', 'publisher: the output is closed'));
-    const { config } = this;
-    const source = copyVideoFrame(bytes, {
-      width: config.widthSrc,
-      height: config.heightSrc,
-      format: PIXEL_FORMATS[config.pixelFormat],
-      timeBase: this.frameTimeBase,
-      pts: BigInt(index),
-    });
+    const source = this.sources.copy(bytes, BigInt(index), this.frameTimeBase);
     this.inFlight += 1;
     const converted = this.convertTail.then(() => this.convert(source));
     this.convertTail = converted.catch(() => undefined);
@@ -255,6 +253,7 @@ class FfmpegOutput implements FrameOutput {
     } finally {
       this.encoder.close();
       this.scaler?.freeContext();
+      this.sources.close();
       // node-av flags the I/O it opened from our URL as custom I/O and then frees it without closing it,
       // leaving an RTMP/RTSP connection (or a file descriptor) open for good. Cleared, close() closes it.
       this.muxer.getFormatContext().clearFlags(AVFMT_FLAG_CUSTOM_IO);
@@ -285,7 +284,7 @@ class FfmpegOutput implements FrameOutput {
       out.free();
       throw err;
     } finally {
-      source.free();
+      this.sources.recycle(source);
     }
   }
 
@@ -295,7 +294,8 @@ class FfmpegOutput implements FrameOutput {
       frame.duration = 1n;
       await this.encoder.encode(frame);
     } finally {
-      frame.free();
+      // A source frame sent as it is (no scaler) goes back to the pool; a converted one is freed.
+      this.sources.recycle(frame);
     }
     await this.drain();
   }

@@ -4,28 +4,24 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AV_PIX_FMT_RGB24, AV_PIX_FMT_YUV420P } from 'node-av/constants';
 import { Frame, Rational } from 'node-av/lib';
-import { copyVideoFrame } from './owned-frame.js';
+import { VideoFramePool } from './owned-frame.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 const WIDTH = 642; // rows of 1926 bytes: FFmpeg pads its own rows, so a plain memcpy would be wrong too
 const HEIGHT = 360;
+const rgb = { width: WIDTH, height: HEIGHT, format: AV_PIX_FMT_RGB24 };
 const timeBase = new Rational(1, 25);
 
-/** Frames built from arrays nobody else holds, the arrays collected and their memory reused. */
-function framesAfterTheirArraysAreGone(make: (bytes: Uint8Array, i: number) => Frame): Frame[] {
-  const frames = Array.from({ length: 12 }, (_, i) => make(new Uint8Array(WIDTH * HEIGHT * 3).fill(10 + i), i));
+test('a copied frame keeps its pixels after the caller array is collected', () => {
+  const pool = new VideoFramePool(rgb, 4);
+  const frames = Array.from({ length: 12 }, (_, i) =>
+    pool.copy(new Uint8Array(WIDTH * HEIGHT * 3).fill(10 + i), BigInt(i), timeBase),
+  );
   for (let i = 0; i < 4; i++) collectGarbage();
   const reuse = Array.from({ length: 12 }, () => new Uint8Array(WIDTH * HEIGHT * 3).fill(0xee));
   assert.equal(reuse.length, 12);
-  return frames;
-}
-
-test('a copied frame keeps its pixels after the caller array is collected', () => {
-  const frames = framesAfterTheirArraysAreGone((bytes, i) =>
-    copyVideoFrame(bytes, { width: WIDTH, height: HEIGHT, format: AV_PIX_FMT_RGB24, timeBase, pts: BigInt(i) }),
-  );
   frames.forEach((frame, i) => {
     const pixels = frame.toBuffer();
     assert.equal(pixels.length, WIDTH * HEIGHT * 3);
@@ -37,21 +33,49 @@ test('a copied frame keeps its pixels after the caller array is collected', () =
       [frame.width, frame.height, frame.format, frame.pts],
       [WIDTH, HEIGHT, AV_PIX_FMT_RGB24, BigInt(i)],
     );
-    frame.free();
+    pool.recycle(frame);
   });
+  pool.close();
 });
 
-test("node-av's fromVideoBuffer still borrows the caller's memory (drop copyVideoFrame once this fails)", () => {
+test("node-av's fromVideoBuffer still borrows the caller's memory (drop the borrowing copy once this fails)", () => {
   // Checked by writing after the fact, not by collecting: reading freed memory could kill the test process.
   const bytes = Buffer.alloc(WIDTH * HEIGHT * 3, 1);
-  const borrowed = Frame.fromVideoBuffer(bytes, { width: WIDTH, height: HEIGHT, format: AV_PIX_FMT_RGB24 });
+  const borrowed = Frame.fromVideoBuffer(bytes, rgb);
   bytes.fill(2);
   assert.equal(borrowed.toBuffer()[0], 2, 'the frame sees a write made to the array after it was built');
   borrowed.free();
-  const copied = copyVideoFrame(bytes, { width: WIDTH, height: HEIGHT, format: AV_PIX_FMT_RGB24, timeBase, pts: 0n });
+  const pool = new VideoFramePool(rgb, 1);
+  const copied = pool.copy(bytes, 0n, timeBase);
   bytes.fill(3);
   assert.equal(copied.toBuffer()[0], 2, 'the copy does not');
   copied.free();
+  pool.close();
+});
+
+test('a recycled frame is copied into again, unless something still holds a reference to its buffer', () => {
+  const pool = new VideoFramePool(rgb, 2);
+  const first = pool.copy(Buffer.alloc(WIDTH * HEIGHT * 3, 1), 0n, timeBase);
+  pool.recycle(first);
+  const second = pool.copy(Buffer.alloc(WIDTH * HEIGHT * 3, 2), 1n, timeBase);
+  assert.equal(second, first, 'the spare frame is used again');
+  assert.equal(second.toBuffer()[0], 2);
+
+  // An encoder that keeps its input holds a reference, as this clone does.
+  const held = second.clone()!;
+  pool.recycle(second);
+  const third = pool.copy(Buffer.alloc(WIDTH * HEIGHT * 3, 3), 2n, timeBase);
+  assert.notEqual(third, second, 'a frame still referenced elsewhere is not copied into');
+  assert.equal(held.toBuffer()[0], 2, 'what the holder sees is unchanged');
+  assert.equal(third.toBuffer()[0], 3);
+  held.free();
+
+  const foreign = new Frame();
+  foreign.alloc();
+  pool.recycle(foreign); // not the pool's: freed, never handed out
+  pool.recycle(third);
+  assert.equal(pool.copy(Buffer.alloc(WIDTH * HEIGHT * 3, 4), 3n, timeBase), third);
+  pool.close();
 });
 
 test('planar frames are copied plane by plane', () => {
@@ -60,7 +84,9 @@ test('planar frames are copied plane by plane', () => {
   bytes.fill(1, 0, w * h);
   bytes.fill(2, w * h, w * h * 1.25);
   bytes.fill(3, w * h * 1.25);
-  const frame = copyVideoFrame(bytes, { width: w, height: h, format: AV_PIX_FMT_YUV420P, timeBase, pts: 0n });
+  const pool = new VideoFramePool({ width: w, height: h, format: AV_PIX_FMT_YUV420P }, 1);
+  const frame = pool.copy(bytes, 0n, timeBase);
   assert.deepEqual(Buffer.compare(frame.toBuffer(), Buffer.from(bytes)), 0);
   frame.free();
+  pool.close();
 });
