@@ -20,7 +20,6 @@ import { findFreePort, portOf } from '../helpers/free-port.js';
 import { assertPublishedTestClip, probeVideoFrames } from '../helpers/media-check.js';
 import { startRtmpServer, type NodeMediaServerInstance } from '../helpers/rtmp-server.js';
 
-
 /** A TCP relay in front of the RTMP server that the test can cut, as a server going away. */
 async function startRelay(targetPort: number): Promise<{ port: number; cut: () => Promise<void> }> {
   const sockets = new Set<Socket>();
