@@ -8,27 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Archive } from '../archive/index.js';
 import { createMediaEngine } from '../media/index.js';
-import { decodeErrors, makeTestClip } from '../../test/helpers/media-check.js';
+import { decodeErrors, makeTestClip, videoPacketHashes } from '../../test/helpers/media-check.js';
 import { importFiles } from './import.js';
 import { PacketPipeline } from './packet-pipeline.js';
 import { mapTracks } from './track-map.js';
 
 const run = promisify(execFile);
-
-/** The MD5 of each video packet of a file, in order (its bytes only: no timestamps). */
-async function videoPacketHashes(path: string): Promise<string[]> {
-  const { stdout } = await run(
-    'ffmpeg',
-    ['-v', 'error', '-i', path, '-map', '0:v', '-c', 'copy', '-f', 'framemd5', '-'],
-    {
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  return stdout
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => line.split(',').at(-1)!.trim());
-}
 
 async function probeSize(path: string): Promise<string> {
   const { stdout } = await run('ffprobe', [
