@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { AV_PIX_FMT_RGB24, AV_PIX_FMT_YUV420P } from 'node-av/constants';
-import { Frame, Rational } from 'node-av/lib';
+import { AV_PIX_FMT_RGB24, AV_PIX_FMT_YUV420P, SWS_BICUBIC } from 'node-av/constants';
+import { Frame, Rational, SoftwareScaleContext } from 'node-av/lib';
 import { VideoFramePool } from './owned-frame.js';
 
 setFlagsFromString('--expose-gc');
@@ -89,4 +89,31 @@ test('planar frames are copied plane by plane', () => {
   assert.deepEqual(Buffer.compare(frame.toBuffer(), Buffer.from(bytes)), 0);
   frame.free();
   pool.close();
+});
+
+test("a taken frame receives a converter's output, and the next conversion into it replaces that output", async () => {
+  const [w, h] = [320, 180];
+  const sources = new VideoFramePool(rgb, 2);
+  const converted = new VideoFramePool({ width: w, height: h, format: AV_PIX_FMT_YUV420P }, 2);
+  const sws = new SoftwareScaleContext();
+  sws.getContext(WIDTH, HEIGHT, AV_PIX_FMT_RGB24, w, h, AV_PIX_FMT_YUV420P, SWS_BICUBIC);
+  assert.ok(sws.initContext() >= 0);
+  const lumaOf = async (value: number): Promise<{ frame: Frame; luma: number }> => {
+    const source = sources.copy(new Uint8Array(WIDTH * HEIGHT * 3).fill(value), 0n, timeBase);
+    const frame = converted.take();
+    assert.ok((await sws.scaleFrame(frame, source)) >= 0);
+    sources.recycle(source);
+    assert.equal(frame.width, w);
+    return { frame, luma: frame.toBuffer()[w * (h / 2) + w / 2]! };
+  };
+  const black = await lumaOf(0);
+  assert.equal(black.luma, 16, 'black in limited range');
+  converted.recycle(black.frame);
+  const white = await lumaOf(255);
+  assert.equal(white.frame, black.frame, 'the spare frame is used again');
+  assert.equal(white.luma, 235, 'white in limited range: the new conversion, not the old one');
+  converted.recycle(white.frame);
+  sws.freeContext();
+  sources.close();
+  converted.close();
 });

@@ -34,11 +34,16 @@ export class VideoFramePool {
     private readonly keep: number,
   ) {}
 
+  /** A frame with the pool's layout and writable buffers of unspecified content (a converter's output); give it back with `recycle`. */
+  take(): Frame {
+    return this.spare.pop() ?? this.allocate();
+  }
+
   /** A frame holding a copy of `bytes` (packed rows, no padding); give it back with `recycle`. */
   copy(bytes: Uint8Array, pts: bigint, timeBase: Rational): Frame {
     const borrowed = Frame.fromVideoBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), this.layout);
     try {
-      const frame = this.spare.pop() ?? this.allocate();
+      const frame = this.take();
       const copied = frame.copy(borrowed);
       if (copied < 0) {
         frame.free();
