@@ -69,7 +69,7 @@ function ensureInput(): string {
   const file = join(work, `1080p25-4mbit-${inputSeconds}s.mp4`);
   if (existsSync(file)) return file;
   mkdirSync(work, { recursive: true });
-  // Encoding is the slow part (minutes on 2 cores), so a 120 s clip is encoded once and longer inputs loop it
+  // Encoding is the slow part (minutes on 2 cores), so one clip is encoded once and every input loops it
   // by stream copy: it starts on a keyframe, so each loop joins cleanly.
   const clip = join(work, `1080p25-4mbit-${CLIP_SECONDS}s.mp4`);
   if (!existsSync(clip)) {

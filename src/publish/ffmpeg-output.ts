@@ -196,8 +196,11 @@ class FfmpegOutput implements FrameOutput {
   private readonly frameTimeBase: Rational;
   /** Copies of the caller's frames, in buffers used again once a frame is converted or encoded. */
   private readonly sources: VideoFramePool;
-  /** The converter's output frames, in buffers used again once encoded (a fresh 1080p buffer is ~2 ms of page faults). */
-  private readonly converted: VideoFramePool | undefined;
+  /**
+   * The converter's output frames, in buffers used again once encoded (a fresh 1080p buffer is ~2 ms of page
+   * faults). A pool allocates on first use, so without a converter it holds nothing.
+   */
+  private readonly converted: VideoFramePool;
   private closed = false;
 
   constructor(
@@ -215,10 +218,8 @@ class FfmpegOutput implements FrameOutput {
     const layout = { width: config.widthSrc, height: config.heightSrc, format: PIXEL_FORMATS[config.pixelFormat] };
     // One spare beyond the frames in flight and the one being converted.
     this.sources = new VideoFramePool(layout, MAX_IN_FLIGHT + 2);
-    if (scaler !== undefined) {
-      const scaledLayout = { width: config.width, height: config.height, format: AV_PIX_FMT_YUV420P };
-      this.converted = new VideoFramePool(scaledLayout, MAX_IN_FLIGHT + 2);
-    }
+    const scaledLayout = { width: config.width, height: config.height, format: AV_PIX_FMT_YUV420P };
+    this.converted = new VideoFramePool(scaledLayout, MAX_IN_FLIGHT + 2);
   }
 
   get timeBase(): { num: number; den: number } {
@@ -260,7 +261,7 @@ class FfmpegOutput implements FrameOutput {
       this.encoder.close();
       this.scaler?.freeContext();
       this.sources.close();
-      this.converted?.close();
+      this.converted.close();
       // node-av flags the I/O it opened from our URL as custom I/O and then frees it without closing it,
       // leaving an RTMP/RTSP connection (or a file descriptor) open for good. Cleared, close() closes it.
       this.muxer.getFormatContext().clearFlags(AVFMT_FLAG_CUSTOM_IO);
@@ -275,7 +276,7 @@ class FfmpegOutput implements FrameOutput {
   }
 
   private async convert(source: Frame): Promise<Frame> {
-    if (this.failure !== undefined || this.scaler === undefined || this.converted === undefined) return source;
+    if (this.failure !== undefined || this.scaler === undefined) return source;
     const out = this.converted.take();
     try {
       const ret = await this.scaler.scaleFrame(out, source);
@@ -297,7 +298,8 @@ class FfmpegOutput implements FrameOutput {
       frame.duration = 1n;
       await this.encoder.encode(frame);
     } finally {
-      (this.converted ?? this.sources).recycle(frame);
+      // Without a converter the encoder was sent the source frame itself.
+      (this.scaler === undefined ? this.sources : this.converted).recycle(frame);
     }
     await this.drain();
   }
